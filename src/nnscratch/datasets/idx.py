@@ -1,0 +1,136 @@
+"""Read and write IDX files, the format of the MNIST database.
+
+Layout (Y. LeCun, C. Cortes, C. J. C. Burges, "THE MNIST DATABASE of
+handwritten digits", the section "FILE FORMATS FOR THE MNIST DATABASE"):
+
+====================  =======================================================
+bytes 0-1             zero
+byte 2                element type: 0x08 uint8, 0x09 int8, 0x0B int16,
+                      0x0C int32, 0x0D float32, 0x0E float64
+byte 3                number of dimensions ``ndim``
+next ``4 * ndim``     each dimension as a big-endian uint32
+rest                  the elements, big-endian, C order (last index fastest)
+====================  =======================================================
+
+So MNIST images start with the magic number 0x00000803 (uint8, 3 dims: N, 28,
+28) and labels with 0x00000801 (uint8, 1 dim: N). Files may be gzip-compressed;
+the reader looks at the first two bytes, not the file name.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["IDX_DTYPES", "IdxFormatError", "parse_idx", "read_idx", "write_idx"]
+
+#: Element type code (byte 2 of the magic number) -> big-endian NumPy dtype.
+IDX_DTYPES: dict[int, np.dtype] = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+class IdxFormatError(ValueError):
+    """The bytes are not a well-formed IDX file."""
+
+
+def parse_idx(data: bytes, *, ndim: int | None = None, name: str = "IDX data") -> np.ndarray:
+    """Decode the bytes of an (uncompressed) IDX file into a native-endian array.
+
+    Args:
+        data: the whole file.
+        ndim: if given, the number of dimensions the file must declare
+            (3 for MNIST images, 1 for labels).
+        name: how errors refer to the data (a file name, say).
+
+    Returns:
+        A new, writable array of shape ``dims`` and the file's element type in
+        native byte order.
+
+    Raises:
+        IdxFormatError: bad magic number, unknown type code, wrong ``ndim``,
+            or a payload whose length does not match the dimensions.
+    """
+    view = memoryview(data)
+    if len(view) < 4:
+        raise IdxFormatError(f"{name}: too short for an IDX header ({len(view)} bytes)")
+    if view[0] != 0 or view[1] != 0:
+        magic = int.from_bytes(view[:4], "big")
+        raise IdxFormatError(
+            f"{name}: bad IDX magic number 0x{magic:08X}: expected the first two bytes to be "
+            "zero (MNIST images start 0x00000803, labels 0x00000801)"
+        )
+    code, count = view[2], view[3]
+    if code not in IDX_DTYPES:
+        known = ", ".join(f"0x{c:02X}" for c in IDX_DTYPES)
+        raise IdxFormatError(f"{name}: unknown IDX type code 0x{code:02X}; expected one of {known}")
+    if ndim is not None and count != ndim:
+        raise IdxFormatError(f"{name}: expected an IDX file of {ndim} dimensions, got {count}")
+    header = 4 + 4 * count
+    if len(view) < header:
+        raise IdxFormatError(
+            f"truncated IDX file {name}: header declares {count} dimensions "
+            f"({header} bytes), file has {len(view)} bytes"
+        )
+    dims = tuple(int.from_bytes(view[4 + 4 * i : 8 + 4 * i], "big") for i in range(count))
+    dtype = IDX_DTYPES[code]
+    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    got = len(view) - header
+    if got < expected:
+        raise IdxFormatError(
+            f"truncated IDX file {name}: expected {expected} bytes of data, got {got} "
+            f"(shape {dims})"
+        )
+    if got > expected:
+        raise IdxFormatError(
+            f"{name}: IDX file has {got - expected} bytes after the data of shape {dims}"
+        )
+    flat = np.frombuffer(view, dtype=dtype, offset=header)
+    return flat.astype(dtype.newbyteorder("="), copy=True).reshape(dims)
+
+
+def read_idx(path: str | os.PathLike[str], *, ndim: int | None = None) -> np.ndarray:
+    """Read an IDX file, gzip-compressed or not, into a native-endian array.
+
+    Compression is recognised by the gzip magic bytes ``1f 8b`` (an IDX file
+    always starts with ``00 00``). See :func:`parse_idx` for ``ndim`` and the
+    errors; a damaged gzip stream also raises :class:`IdxFormatError`.
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    if raw[:2] == _GZIP_MAGIC:
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise IdxFormatError(f"{path}: damaged gzip data ({exc})") from exc
+    return parse_idx(raw, ndim=ndim, name=str(path))
+
+
+def write_idx(array: np.ndarray) -> bytes:
+    """Encode ``array`` as the bytes of an IDX file (the inverse of :func:`parse_idx`).
+
+    The dtype must be one of the IDX element types (uint8, int8, int16, int32,
+    float32, float64); at most 255 dimensions, each below 2**32.
+    """
+    array = np.asarray(array)
+    codes = {dt.newbyteorder("="): code for code, dt in IDX_DTYPES.items()}
+    native = array.dtype.newbyteorder("=")
+    if native not in codes:
+        names = ", ".join(str(dt.newbyteorder("=")) for dt in IDX_DTYPES.values())
+        raise TypeError(f"array: expected dtype {names}, got {array.dtype}")
+    if array.ndim > 255 or any(d >= 2**32 for d in array.shape):
+        raise ValueError(f"array: shape {array.shape} does not fit an IDX header")
+    header = bytes([0, 0, codes[native], array.ndim])
+    header += b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    big = np.ascontiguousarray(array, dtype=IDX_DTYPES[codes[native]])
+    return header + big.tobytes()
