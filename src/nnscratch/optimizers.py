@@ -1,0 +1,546 @@
+"""Gradient-based optimizers that update a network's parameters in place.
+
+Every optimizer follows one contract (see ``docs/internals.md``)::
+
+    opt = Adam(lr=1e-3)
+    grads = net.gradient(x, t)          # {"0.W": dW, "0.b": db, ...}
+    opt.step(net.parameters(), grads)   # arrays of params change in place
+
+State (velocities, moment estimates) is kept per parameter, keyed by the
+parameter's name, in buffers allocated on the first step and reused after:
+a step allocates no new arrays, so the training loop stays lean. Every
+update is written with ``out=`` ufuncs for that reason.
+
+Weight decay comes in two forms:
+
+* ``SGD`` ... ``Adam`` add an L2 penalty ``wd/2 * ||w||^2`` to the loss, that
+  is ``g <- g + wd * w`` before the update rule (coupled weight decay; what
+  PyTorch's ``weight_decay`` argument does for these optimizers).
+* ``AdamW`` shrinks the weights directly, ``w <- w * (1 - lr * wd)``, outside
+  the adaptive rescaling (decoupled weight decay; Loshchilov & Hutter,
+  "Decoupled Weight Decay Regularization", ICLR 2019). With an adaptive
+  method the two differ: the L2 gradient is divided by ``sqrt(v)`` like every
+  other gradient, so weights with large gradients are barely decayed.
+
+The learning rate is the attribute ``lr``; learning-rate schedules
+(:mod:`nnscratch.schedules`) set it before each step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+__all__ = [
+    "SGD",
+    "AdaGrad",
+    "Adam",
+    "AdamW",
+    "Momentum",
+    "Nesterov",
+    "Optimizer",
+    "RMSprop",
+    "deserialize",
+    "get",
+    "names",
+    "serialize",
+]
+
+Array = np.ndarray
+
+
+def _check_positive(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{name}: expected a positive finite number, got {value!r}")
+    value = float(value)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name}: expected a positive finite number, got {value}")
+    return value
+
+
+def _check_nonnegative(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{name}: expected a non-negative finite number, got {value!r}")
+    value = float(value)
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name}: expected a non-negative finite number, got {value}")
+    return value
+
+
+def _check_unit(name: str, value: Any) -> float:
+    """A decay rate in [0, 1)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{name}: expected a number in [0, 1), got {value!r}")
+    value = float(value)
+    if not (0.0 <= value < 1.0):
+        raise ValueError(f"{name}: expected a number in [0, 1), got {value}")
+    return value
+
+
+class Optimizer:
+    """Base class: per-parameter state, in-place updates, savable state.
+
+    Subclasses name their state buffers in ``slot_names`` and implement
+    ``_update(p, g, slots, buf)`` where ``slots`` holds those buffers (same
+    shape and dtype as ``p``) and ``buf`` is a scratch array of that shape.
+    ``_prepare()`` computes the per-step scalars once per step.
+
+    Attributes:
+        lr: learning rate, settable at any time (schedules set it per step).
+        weight_decay: L2 coefficient (coupled, added to the gradient), or the
+            decoupled decay rate for ``AdamW``.
+        iterations: number of steps taken so far (``t`` in Adam's formulas).
+    """
+
+    name: ClassVar[str] = ""
+    slot_names: ClassVar[tuple[str, ...]] = ()
+    _decoupled: ClassVar[bool] = False
+
+    def __init__(self, lr: float, *, weight_decay: float = 0.0) -> None:
+        self._lr = _check_positive("lr", lr)
+        self.weight_decay = _check_nonnegative("weight_decay", weight_decay)
+        self.iterations = 0
+        # name -> (slot buffers..., scratch, decay scratch or None)
+        self._state: dict[str, tuple[Array | None, ...]] = {}
+
+    # -- learning rate -------------------------------------------------
+    @property
+    def lr(self) -> float:
+        """The learning rate used by the next step."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        # Schedules may legitimately reach 0 (end of a cosine decay).
+        self._lr = _check_nonnegative("lr", value)
+
+    # -- the update ----------------------------------------------------
+    def step(self, params: Mapping[str, Array], grads: Mapping[str, Array]) -> None:
+        """Update every array of ``params`` in place from ``grads`` (same keys).
+
+        Args:
+            params: name -> parameter array (the network's live arrays).
+            grads: name -> gradient of the loss, same shapes as ``params``.
+                Never written to.
+        """
+        self.iterations += 1
+        self._prepare()
+        wd = self.weight_decay
+        coupled = wd > 0.0 and not self._decoupled
+        state = self._state
+        update = self._update
+        for key, p in params.items():
+            try:
+                g = grads[key]
+            except KeyError:
+                raise ValueError(
+                    f"grads: expected a gradient for every parameter, missing {key!r}"
+                ) from None
+            entry = state.get(key)
+            if entry is None:
+                entry = self._create(key, p, g)
+            *slots, buf, gbuf = entry
+            if coupled:
+                if gbuf is None:  # weight_decay was switched on after the first step
+                    gbuf = np.empty_like(p)
+                    state[key] = (*slots, buf, gbuf)
+                # g' = g + wd * w   (gradient of the L2 penalty wd/2 ||w||^2)
+                np.multiply(p, wd, out=gbuf)
+                gbuf += g
+                g = gbuf
+            update(p, g, slots, buf)
+
+    def _prepare(self) -> None:
+        """Compute the per-step scalars (bias corrections and the like)."""
+
+    def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
+        raise NotImplementedError
+
+    def _create(self, key: str, p: Array, g: Array) -> tuple[Array | None, ...]:
+        if not isinstance(p, np.ndarray) or not np.issubdtype(p.dtype, np.floating):
+            raise TypeError(f"params[{key!r}]: expected a floating-point ndarray, got {p!r}")
+        if np.shape(g) != p.shape:
+            raise ValueError(
+                f"grads[{key!r}]: expected shape {p.shape} (the parameter's), got {np.shape(g)}"
+            )
+        slots = [np.zeros_like(p) for _ in self.slot_names]
+        entry = self._entry(slots, p)
+        self._state[key] = entry
+        return entry
+
+    def _entry(self, slots: list[Array], p: Array) -> tuple[Array | None, ...]:
+        needs_gbuf = self.weight_decay > 0.0 and not self._decoupled
+        gbuf = np.empty_like(p) if needs_gbuf else None
+        return (*slots, np.empty_like(p), gbuf)
+
+    # -- state ---------------------------------------------------------
+    def state_dict(self) -> dict[str, Array | int | float]:
+        """The optimizer's state as plain arrays and numbers (copies).
+
+        Keys: ``"iterations"``, ``"lr"`` and ``"<slot>/<param name>"`` (e.g.
+        ``"m/0.W"``) for every state buffer. The arrays can be stored in a
+        safetensors file and the numbers in its JSON metadata.
+        """
+        out: dict[str, Array | int | float] = {"iterations": self.iterations, "lr": self._lr}
+        for key, entry in self._state.items():
+            for slot, arr in zip(self.slot_names, entry, strict=False):
+                out[f"{slot}/{key}"] = np.array(arr, copy=True)
+        return out
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (arrays are copied)."""
+        if not isinstance(state, Mapping):
+            raise TypeError(f"state: expected a mapping, got {type(state).__name__}")
+        for required in ("iterations", "lr"):
+            if required not in state:
+                raise ValueError(f"state: missing {required!r}")
+        slots: dict[str, dict[str, Array]] = {}
+        for k, v in state.items():
+            if k in ("iterations", "lr"):
+                continue
+            slot, sep, key = k.partition("/")
+            if not sep or slot not in self.slot_names:
+                raise ValueError(
+                    f"state: unexpected key {k!r} for {type(self).__name__} "
+                    f"(slots {list(self.slot_names)})"
+                )
+            slots.setdefault(key, {})[slot] = np.asarray(v)
+        new_state: dict[str, tuple[Array | None, ...]] = {}
+        for key, arrays in slots.items():
+            missing = [s for s in self.slot_names if s not in arrays]
+            if missing:
+                raise ValueError(f"state: parameter {key!r} lacks slots {missing}")
+            bufs = [np.array(arrays[s], copy=True) for s in self.slot_names]
+            if len({(b.shape, b.dtype) for b in bufs}) != 1:
+                raise ValueError(f"state: slots of {key!r} differ in shape or dtype")
+            new_state[key] = self._entry(bufs, bufs[0])
+        self.iterations = int(state["iterations"])
+        self.lr = float(state["lr"])
+        self._state = new_state
+
+    def reset(self) -> None:
+        """Forget all state (as if freshly constructed)."""
+        self.iterations = 0
+        self._state = {}
+
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments (JSON-able)."""
+        return {"lr": self._lr, "weight_decay": self.weight_decay}
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Optimizer:
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent: ``w <- w - lr * g``.
+
+    Reference: Saitoh, "Deep Learning from Scratch", section 6.1.2.
+    """
+
+    name = "sgd"
+
+    def __init__(self, lr: float = 0.01, *, weight_decay: float = 0.0) -> None:
+        super().__init__(lr, weight_decay=weight_decay)
+
+    def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
+        np.multiply(g, self._lr, out=buf)
+        p -= buf
+
+
+class Momentum(Optimizer):
+    """Momentum SGD (the book's form).
+
+    ``v <- momentum * v - lr * g``;  ``w <- w + v``.
+
+    Reference: Saitoh, section 6.1.4; Rumelhart, Hinton & Williams (1986).
+    """
+
+    name = "momentum"
+    slot_names = ("v",)
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, *, weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay=weight_decay)
+        self.momentum = _check_unit("momentum", momentum)
+
+    def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
+        (v,) = slots
+        v *= self.momentum
+        np.multiply(g, self._lr, out=buf)
+        v -= buf
+        p += v
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "momentum": self.momentum}
+
+
+class Nesterov(Optimizer):
+    """Nesterov's accelerated gradient, in Sutskever's reformulation.
+
+    ``v <- mu * v - lr * g``;  ``w <- w + mu * v - lr * g``
+
+    (gradient taken at the current weights; Sutskever et al., "On the
+    importance of initialization and momentum in deep learning", ICML 2013;
+    Bengio et al., arXiv:1212.0901, eq. 7). Substituting the new ``v`` gives
+    ``w <- w + mu^2 * v_old - (1 + mu) * lr * g``, which is the form the
+    book's ``common/optimizer.py`` writes: the two are the same update.
+    PyTorch's ``SGD(nesterov=True)`` is the same update with ``v`` scaled by
+    ``-1/lr`` (identical for a constant learning rate).
+    """
+
+    name = "nesterov"
+    slot_names = ("v",)
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, *, weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay=weight_decay)
+        self.momentum = _check_unit("momentum", momentum)
+
+    def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
+        (v,) = slots
+        mu = self.momentum
+        np.multiply(g, self._lr, out=buf)
+        v *= mu
+        v -= buf  # v = mu v - lr g
+        p -= buf  # w -= lr g
+        np.multiply(v, mu, out=buf)
+        p += buf  # w += mu v
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "momentum": self.momentum}
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad: per-weight learning rates from the sum of squared gradients.
+
+    ``h <- h + g * g``;  ``w <- w - lr * g / (sqrt(h) + eps)``
+
+    Reference: Duchi, Hazan & Singer, JMLR 12 (2011); Saitoh, section 6.1.5
+    (``eps = 1e-7`` as the book, added to ``sqrt(h)``).
+    """
+
+    name = "adagrad"
+    slot_names = ("h",)
+
+    def __init__(self, lr: float = 0.01, *, eps: float = 1e-7, weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay=weight_decay)
+        self.eps = _check_positive("eps", eps)
+
+    def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
+        (h,) = slots
+        np.multiply(g, g, out=buf)
+        h += buf
+        np.sqrt(h, out=buf)
+        buf += self.eps
+        np.divide(g, buf, out=buf)
+        buf *= self._lr
+        p -= buf
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "eps": self.eps}
+
+
+class RMSprop(Optimizer):
+    """RMSprop: AdaGrad with an exponentially decaying average.
+
+    ``h <- rho * h + (1 - rho) * g * g``;  ``w <- w - lr * g / (sqrt(h) + eps)``
+
+    ``rho = 0.99`` as the book's ``decay_rate`` (and PyTorch's ``alpha``;
+    Keras's default is 0.9). Reference: Tieleman & Hinton, Coursera lecture
+    6.5 (2012); Saitoh, section 6.1.5.
+    """
+
+    name = "rmsprop"
+    slot_names = ("h",)
+
+    def __init__(
+        self, lr: float = 0.01, rho: float = 0.99, *, eps: float = 1e-7, weight_decay: float = 0.0
+    ):
+        super().__init__(lr, weight_decay=weight_decay)
+        self.rho = _check_unit("rho", rho)
+        self.eps = _check_positive("eps", eps)
+
+    def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
+        (h,) = slots
+        h *= self.rho
+        np.multiply(g, g, out=buf)
+        buf *= 1.0 - self.rho
+        h += buf
+        np.sqrt(h, out=buf)
+        buf += self.eps
+        np.divide(g, buf, out=buf)
+        buf *= self._lr
+        p -= buf
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rho": self.rho, "eps": self.eps}
+
+
+class Adam(Optimizer):
+    """Adam, with the bias correction folded into the step size (the book's form).
+
+    With ``t`` the step number::
+
+        m <- beta1 * m + (1 - beta1) * g
+        v <- beta2 * v + (1 - beta2) * g * g
+        lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)
+        w <- w - lr_t * m / (sqrt(v) + eps * sqrt(1 - beta2^t))
+
+    which equals Algorithm 1 of Kingma & Ba (ICLR 2015),
+    ``w <- w - lr * m_hat / (sqrt(v_hat) + eps)`` with ``m_hat = m / (1 -
+    beta1^t)`` and ``v_hat = v / (1 - beta2^t)``: ``eps`` is added to
+    ``sqrt(v_hat)`` exactly as in the paper's algorithm and in PyTorch
+    (``eps = 1e-8`` their default). The book and Keras instead add a fixed
+    ``eps`` (1e-7) to ``sqrt(v)`` (the paper's "epsilon hat" variant); the
+    difference only shows while ``sqrt(v)`` is comparable to ``eps``.
+    """
+
+    name = "adam"
+    slot_names = ("m", "v")
+
+    def __init__(
+        self,
+        lr: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        *,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(lr, weight_decay=weight_decay)
+        self.beta1 = _check_unit("beta1", beta1)
+        self.beta2 = _check_unit("beta2", beta2)
+        self.eps = _check_positive("eps", eps)
+        self._lr_t = 0.0
+        self._eps_t = 0.0
+
+    def _prepare(self) -> None:
+        t = self.iterations
+        c2 = math.sqrt(1.0 - self.beta2**t)
+        self._lr_t = self._lr * c2 / (1.0 - self.beta1**t)
+        self._eps_t = self.eps * c2
+
+    def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
+        m, v = slots
+        m *= self.beta1
+        np.multiply(g, 1.0 - self.beta1, out=buf)
+        m += buf
+        v *= self.beta2
+        np.multiply(g, g, out=buf)
+        buf *= 1.0 - self.beta2
+        v += buf
+        np.sqrt(v, out=buf)
+        buf += self._eps_t
+        np.divide(m, buf, out=buf)
+        buf *= self._lr_t
+        p -= buf
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "beta1": self.beta1,
+            "beta2": self.beta2,
+            "eps": self.eps,
+        }
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, ICLR 2019).
+
+    Each step first shrinks the weights, ``w <- w * (1 - lr * weight_decay)``,
+    then takes the :class:`Adam` step with the same ``lr``. This is the order
+    and the scaling of PyTorch's ``AdamW`` (decay scaled by the scheduled
+    ``lr``, the paper's ``eta_t * lambda``); default ``weight_decay = 0.01``
+    as there. The decay applies to every parameter passed to :meth:`step`.
+    """
+
+    name = "adamw"
+    _decoupled = True
+
+    def __init__(
+        self,
+        lr: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        *,
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ) -> None:
+        super().__init__(lr, beta1, beta2, eps=eps, weight_decay=weight_decay)
+        self._shrink = 1.0
+
+    def _prepare(self) -> None:
+        super()._prepare()
+        self._shrink = 1.0 - self._lr * self.weight_decay
+
+    def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
+        if self._shrink != 1.0:
+            p *= self._shrink
+        super()._update(p, g, slots, buf)
+
+
+_REGISTRY: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW)
+}
+
+
+def names() -> list[str]:
+    """Registry names, as Keras spells them (plus ``momentum``, ``nesterov``)."""
+    return list(_REGISTRY)
+
+
+def _lookup(name: str) -> type[Optimizer]:
+    cls = _REGISTRY.get(name.lower())
+    if cls is None:
+        raise ValueError(f"optimizer: unknown name {name!r}; expected one of {names()}")
+    return cls
+
+
+def get(identifier: str | Mapping[str, Any] | Optimizer) -> Optimizer:
+    """An optimizer from a name, a ``{"class_name", "config"}`` dict or an instance.
+
+    >>> get("adam").lr
+    0.001
+    >>> get({"class_name": "sgd", "config": {"lr": 0.1}}).lr
+    0.1
+
+    An instance is returned as it is (its state is kept).
+    """
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        return _lookup(identifier)()
+    if isinstance(identifier, Mapping):
+        return deserialize(identifier)
+    raise TypeError(
+        "optimizer: expected a name, a {'class_name', 'config'} dict or an Optimizer, "
+        f"got {type(identifier).__name__}"
+    )
+
+
+def serialize(optimizer: Optimizer) -> dict[str, Any]:
+    """``{"class_name": name, "config": get_config()}`` (Keras's form)."""
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer: expected an Optimizer, got {type(optimizer).__name__}")
+    return {"class_name": optimizer.name, "config": optimizer.get_config()}
+
+
+def deserialize(config: str | Mapping[str, Any]) -> Optimizer:
+    """Inverse of :func:`serialize` (a bare name gives the defaults)."""
+    if isinstance(config, str):
+        return _lookup(config)()
+    if not isinstance(config, Mapping) or "class_name" not in config:
+        raise ValueError(
+            f"optimizer: expected a dict with 'class_name' (and optional 'config'), got {config!r}"
+        )
+    cls = _lookup(str(config["class_name"]))
+    cfg = config.get("config") or {}
+    if not isinstance(cfg, Mapping):
+        raise TypeError(f"optimizer config: expected a dict, got {type(cfg).__name__}")
+    return cls.from_config(cfg)
