@@ -1,0 +1,183 @@
+"""Figures for the classic networks: perceptrons, XOR, RBF, SOM, annealing.
+
+Each function draws into the ``ax`` (or ``axes``) it is given, or into a new
+Figure, and returns the Figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nnscratch.plots._base import axes_grid, one_axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["GATES", "plot_perceptron_gates", "plot_rbf_fit", "plot_xor_regions"]
+
+_GATE_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
+# Truth tables over _GATE_INPUTS.
+GATES: dict[str, tuple[int, int, int, int]] = {
+    "AND": (0, 0, 0, 1),
+    "OR": (0, 1, 1, 1),
+    "NAND": (1, 1, 1, 0),
+    "XOR": (0, 1, 1, 0),
+}
+_LO, _HI = -0.5, 1.5
+
+
+def _grid(n: int = 201) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    g = np.linspace(_LO, _HI, n)
+    x1, x2 = np.meshgrid(g, g)
+    return x1, x2, np.stack([x1.ravel(), x2.ravel()], axis=1)
+
+
+def _boundary(ax: Axes, w: np.ndarray, theta: float) -> None:
+    """Draw the line ``w1 x1 + w2 x2 = theta`` across the panel (one line)."""
+    ends = np.array([_LO, _HI])
+    if abs(w[1]) >= abs(w[0]) and w[1] != 0:
+        ax.plot(ends, (theta - w[0] * ends) / w[1], color="k", linewidth=1.5)
+    elif w[0] != 0:
+        ax.plot((theta - w[1] * ends) / w[0], ends, color="k", linewidth=1.5)
+    else:  # w = 0: no boundary, everything on one side
+        ax.plot([], [], color="k")
+
+
+def _points(ax: Axes, x: np.ndarray, y: np.ndarray) -> None:
+    """The samples: class 0 as circles, class 1 as triangles (two lines)."""
+    for label, marker in ((0, "o"), (1, "^")):
+        pts = x[y == label]
+        ax.plot(
+            pts[:, 0],
+            pts[:, 1],
+            marker,
+            markersize=10,
+            linestyle="none",
+            markeredgecolor="k",
+            color="white" if label == 0 else "k",
+            label=f"y = {label}",
+        )
+
+
+def plot_perceptron_gates(
+    axes: Sequence[Axes] | None = None,
+    *,
+    gates: Sequence[str] = ("AND", "OR", "NAND", "XOR"),
+    eta: float = 0.1,
+    max_epochs: int = 100,
+) -> Figure:
+    """Decision lines a perceptron learns for AND, OR, NAND, and its failure on XOR.
+
+    Each panel trains ``perceptron.Perceptron(2, eta)`` with Rosenblatt's
+    rule on the gate's truth table and shades where it outputs 1; the line is
+    ``w1 x1 + w2 x2 = theta``. AND, OR and NAND converge in a few epochs;
+    XOR is not linearly separable, so training stops after ``max_epochs``
+    with samples still on the wrong side (Saitoh, sec. 2.4; Zhou, fig. 5.4).
+    Per panel: a filled contour and three lines (the boundary, the 0s and the 1s).
+    """
+    from nnscratch.perceptron import Perceptron
+
+    unknown = [g for g in gates if g not in GATES]
+    if unknown:
+        raise ValueError(f"gates: expected names from {sorted(GATES)}, got {unknown}")
+    fig, axes = axes_grid(axes, len(gates), 4, (2.6, 2.8))
+    x1, x2, grid = _grid()
+    for ax, name in zip(axes, gates, strict=True):
+        y = np.array(GATES[name])
+        p = Perceptron(2, eta=eta, max_epochs=max_epochs)
+        result = p.fit(_GATE_INPUTS, y)
+        ax.contourf(
+            x1,
+            x2,
+            p.predict(grid).reshape(x1.shape),
+            levels=[-0.5, 0.5, 1.5],
+            colors=["#f3f3f3", "#c6dbef"],
+        )
+        _boundary(ax, result.weights, result.threshold)
+        _points(ax, _GATE_INPUTS, y)
+        wrong = int(np.sum(p.predict(_GATE_INPUTS) != y))
+        status = (
+            f"converged, {result.epochs} epochs"
+            if result.converged
+            else f"{wrong} of 4 wrong after {result.epochs}"
+        )
+        ax.set_title(f"{name}: {status}", fontsize=9)
+        ax.set_xlim(_LO, _HI)
+        ax.set_ylim(_LO, _HI)
+        ax.set_aspect("equal")
+        ax.set_xlabel("x1", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0].set_ylabel("x2", fontsize=8)
+    return fig
+
+
+def plot_xor_regions(ax: Axes | None = None) -> Figure:
+    """XOR solved by the book's two-layer perceptron ``AND(NAND(x1, x2), OR(x1, x2))``.
+
+    The region where ``perceptron.XOR`` outputs 1 is the band between the
+    NAND line ``-0.5 x1 - 0.5 x2 + 0.7 = 0`` and the OR line
+    ``0.5 x1 + 0.5 x2 - 0.2 = 0`` (Saitoh, sec. 2.5, fig. 2-8): two straight
+    lines where one cannot do. A filled contour and four lines (the two
+    boundaries, the 0s and the 1s).
+    """
+    from nnscratch.perceptron import XOR
+
+    fig, ax = one_axes(ax, (4.2, 4.2))
+    x1, x2, _ = _grid()
+    ax.contourf(x1, x2, XOR(x1, x2), levels=[-0.5, 0.5, 1.5], colors=["#f3f3f3", "#c6dbef"])
+    ends = np.array([_LO, _HI])
+    ax.plot(ends, (0.7 - 0.5 * ends) / 0.5, "--", color="tab:red", label="NAND boundary")
+    ax.plot(ends, (0.2 - 0.5 * ends) / 0.5, ":", color="tab:green", label="OR boundary")
+    _points(ax, _GATE_INPUTS, np.array(GATES["XOR"]))
+    ax.set_xlim(_LO, _HI)
+    ax.set_ylim(_LO, _HI)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_title("XOR = AND(NAND, OR): the shaded band is 1")
+    ax.legend(fontsize=7, loc="upper right")
+    return fig
+
+
+def plot_rbf_fit(
+    ax: Axes | None = None,
+    *,
+    n_centers: int = 8,
+    n_samples: int = 60,
+    noise: float = 0.1,
+    seed: int = 0,
+) -> Figure:
+    """An RBF network fitted to noisy samples of ``sin x`` on ``[0, 2 pi]``.
+
+    ``rbf.RBFNetwork(n_centers)`` places its centres by k-means and solves
+    the output weights by least squares (Zhou, sec. 5.5.1, eq. 5.18):
+    ``phi(x) = sum_i w_i exp(-beta_i (x - c_i)^2) + b``. Drawn: the samples,
+    ``sin x``, the fit, the centres, and each weighted Gaussian
+    ``w_i rho(x, c_i)`` thin and grey, so ``4 + n_centers`` lines.
+    """
+    from nnscratch.rbf import RBFNetwork
+
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(0.0, 2 * np.pi, n_samples))
+    t = np.sin(x) + rng.normal(0.0, noise, n_samples)
+    net = RBFNetwork(n_centers, seed=seed).fit(x[:, None], t)
+    fig, ax = one_axes(ax, (6.0, 4.0))
+    grid = np.linspace(0.0, 2 * np.pi, 400)
+    hidden = net.transform(grid[:, None]) * net.weights_[:, 0]
+    for i in range(hidden.shape[1]):
+        ax.plot(grid, hidden[:, i], color="0.6", linewidth=0.8)
+    ax.plot(x, t, "o", color="tab:blue", markersize=4, label="samples")
+    ax.plot(grid, np.sin(grid), "--", color="k", linewidth=1, label="sin x")
+    ax.plot(grid, net.predict(grid[:, None]), color="tab:red", linewidth=2, label="RBF fit")
+    centres = net.centers_[:, 0]
+    ax.plot(centres, np.zeros_like(centres), "|", color="tab:red", markersize=14, label="centres")
+    mse = net.mse(x[:, None], t)
+    ax.set_title(f"RBF network, {n_centers} Gaussians (training MSE {mse:.4f})")
+    ax.set_xlabel("x")
+    ax.legend(fontsize=8, loc="upper right")
+    ax.grid(alpha=0.3)
+    return fig
