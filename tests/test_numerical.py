@@ -197,3 +197,60 @@ def test_gradient_check_validation():
     with pytest.raises(ValueError, match="analytic: expected shape"):
         gradient_check(function_2, np.array([1.0, 2.0]), np.zeros(3))
     assert gradient_check(lambda a: 0.0, np.zeros((0, 3)), np.zeros((0, 3))) == 0.0
+
+
+# --- the book's simpleNet (ch. 4.4.2) -------------------------------------------
+# A 2x3 weight matrix, no bias, softmax + the book's cross_entropy_error.
+# With the W below, the numbers loss 0.2084985 and the gradient's negative first
+# column belong to the true class 0, t = [1, 0, 0]. (The book's own run uses
+# t = [0, 0, 1] with a random W and prints 0.92806853663411326.)
+
+SIMPLE_W = np.array([[-0.48896906, -0.43767281, 0.94069236], [1.56181584, -0.6269286, -2.09184833]])
+SIMPLE_X = np.array([0.6, 0.9])
+SIMPLE_GRAD = np.array(
+    [[-0.1129187, 0.07005907, 0.04285962], [-0.16937804, 0.10508861, 0.06428943]]
+)
+
+
+def test_simple_net_predict_and_loss():
+    from scipy.special import softmax
+
+    from nnscratch.losses import cross_entropy_error, softmax_cross_entropy
+
+    z = SIMPLE_X @ SIMPLE_W
+    np.testing.assert_allclose(z, [1.11225282, -0.82683942, -1.31824808], atol=1e-7)
+    t = np.array([1, 0, 0])
+    assert cross_entropy_error(softmax(z), t) == pytest.approx(0.2084985, abs=1e-6)
+    assert softmax_cross_entropy(z, t) == pytest.approx(0.2084985, abs=1e-6)
+    assert cross_entropy_error(softmax(z), 0) == pytest.approx(0.2084985, abs=1e-6)
+    # the other targets give other losses: 0.2084985 identifies t = [1, 0, 0]
+    assert cross_entropy_error(softmax(z), np.array([0, 1, 0])) == pytest.approx(2.14759, abs=1e-5)
+    assert cross_entropy_error(softmax(z), np.array([0, 0, 1])) == pytest.approx(2.63900, abs=1e-5)
+
+
+def test_simple_net_numerical_gradient_book_style():
+    from scipy.special import softmax
+
+    from nnscratch.losses import cross_entropy_error
+
+    W = SIMPLE_W.copy()
+    t = np.array([1, 0, 0])
+
+    def f(_):  # the book's `f = lambda w: net.loss(x, t)`: reads W, perturbed in place
+        return cross_entropy_error(softmax(SIMPLE_X @ W), t)
+
+    dW = numerical_gradient(f, W)
+    np.testing.assert_allclose(dW, SIMPLE_GRAD, atol=1e-7)
+    assert np.array_equal(W, SIMPLE_W)
+
+
+def test_simple_net_analytic_gradient_checks():
+    from nnscratch.losses import softmax_cross_entropy, softmax_cross_entropy_grad
+
+    t = np.array([1, 0, 0])
+    W = SIMPLE_W.copy()
+    analytic = np.outer(SIMPLE_X, softmax_cross_entropy_grad(SIMPLE_X @ W, t))
+    # the numbers are this exact gradient, to their 8 printed digits
+    np.testing.assert_allclose(analytic, SIMPLE_GRAD, atol=1e-8)
+    err = gradient_check(lambda w: softmax_cross_entropy(SIMPLE_X @ w, t), W, analytic)
+    assert err < 1e-8
