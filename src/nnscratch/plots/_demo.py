@@ -1,7 +1,8 @@
-"""Default data for the registry's MNIST figures: the test set and a quick model.
+"""Default data for the registry's MNIST figures: MNIST arrays and a quick model.
 
-Both are memoised (one entry each), so ``make_all`` loads MNIST and trains
-the small model once; the arrays handed out are read-only.
+Both are memoised, so ``make_all`` loads MNIST once and trains the small
+model once; the arrays handed out are read-only, so no figure can change
+what the next one sees.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["QuickRun", "mnist_test", "quick_model"]
+__all__ = ["QuickRun", "mnist_arrays", "quick_model"]
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -22,12 +23,21 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=2)
-def mnist_test(normalize: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """The 10,000 MNIST test images ``(10000, 784)`` and labels ``(10000,)``."""
-    from nnscratch.datasets import load_mnist
+def _mnist(normalize: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    from nnscratch.datasets.mnist import load_mnist
 
-    _, (x, t) = load_mnist(normalize=normalize, flatten=True, one_hot_label=False, verbose=False)
-    return _frozen(x), _frozen(t)
+    train, test = load_mnist(normalize=normalize, flatten=True, one_hot_label=False, verbose=False)
+    return {
+        "train": (_frozen(train[0]), _frozen(train[1])),
+        "test": (_frozen(test[0]), _frozen(test[1])),
+    }
+
+
+def mnist_arrays(split: str = "test", normalize: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST images ``(N, 784)`` and labels ``(N,)`` of ``split`` ("train" or "test")."""
+    if split not in ("train", "test"):
+        raise ValueError(f"split: expected 'train' or 'test', got {split!r}")
+    return _mnist(bool(normalize))[split]
 
 
 @dataclass(frozen=True)
@@ -45,17 +55,16 @@ class QuickRun:
 def quick_model(seed: int = 0, n_train: int = 10_000, epochs: int = 6) -> QuickRun:
     """Train a 784-64-10 ReLU MLP with Adam on ``n_train`` MNIST images (seconds).
 
-    Validation on the full test set each epoch; about 0.94-0.95 test accuracy.
+    Mini-batches of 100, learning rate 1e-3, validation on the 10,000 test
+    images after every epoch; the same seed gives the same model.
     """
-    from nnscratch.datasets import load_mnist
     from nnscratch.layers import Activation, Dense
     from nnscratch.network import Sequential
     from nnscratch.optimizers import Adam
     from nnscratch.training import fit
 
-    (x_train, t_train), (x_test, t_test) = load_mnist(
-        normalize=True, flatten=True, one_hot_label=False, verbose=False
-    )
+    x_train, t_train = mnist_arrays("train")
+    x_test, t_test = mnist_arrays("test")
     rng = np.random.default_rng(seed)
     pick = rng.choice(len(x_train), size=n_train, replace=False)
     net = Sequential(
@@ -77,7 +86,7 @@ def quick_model(seed: int = 0, n_train: int = 10_000, epochs: int = 6) -> QuickR
     return QuickRun(
         history=history,
         first_weights=_frozen(net.parameters()["0.W"]),
-        x_test=_frozen(x_test),
-        t_test=_frozen(t_test),
+        x_test=x_test,
+        t_test=t_test,
         y_test=_frozen(y_test),
     )

@@ -59,12 +59,12 @@ def _first_layer(**kwargs: Any) -> Figure:
 
 
 def _digits(**kwargs: Any) -> Figure:
-    x, t = _demo.mnist_test()
+    x, t = _demo.mnist_arrays("test")
     return data.plot_digits(x, t, **kwargs)
 
 
 def _digit(index: int = 0, **kwargs: Any) -> Figure:
-    x, t = _demo.mnist_test(normalize=False)
+    x, t = _demo.mnist_arrays("train", normalize=False)  # the book shows x_train[0], a 5
     return data.plot_digit(x[index], int(t[index]), **kwargs)
 
 
@@ -100,7 +100,7 @@ _SPECS = (
     FigureSpec("mnist-digits", _digits,
                "The first 40 MNIST test digits with their labels.", ("mnist",)),
     FigureSpec("mnist-digit", _digit,
-               "One MNIST digit as the book's img_show shows it.", ("mnist",)),
+               "The first training digit (a 5) as the book's img_show shows it.", ("mnist",)),
     FigureSpec("perceptron-gates", classic.plot_perceptron_gates,
                "Perceptron decision lines for AND, OR, NAND and the XOR failure."),
     FigureSpec("xor-regions", classic.plot_xor_regions,
