@@ -1,0 +1,375 @@
+"""Models on disk: safetensors files with the architecture as JSON, and the book's weights.
+
+A model file is a plain safetensors file (Hugging Face's format: an 8-byte
+little-endian header length, a JSON header naming every tensor's dtype, shape
+and byte range, then the raw bytes). Nothing in it can run code. The arrays are
+the network's parameters under the names of ``Sequential.parameters()``
+(``"0.W"``, ``"0.b"``, ``"2.W"`` ...) and its non-trainable buffers
+(``Sequential.buffers()``: ``"3.running_mean"`` ...); the header's
+``__metadata__`` holds
+
+* ``"nnscratch.format"``: the format version (``"1"``),
+* ``"nnscratch.config"``: ``net.get_config()`` as JSON (layers, activation
+  configs, loss, dtype),
+* any string pairs the caller passed as ``metadata``.
+
+``load`` also reads the pickle the book publishes with chapter 3
+(``sample_weight.pkl``) through a restricted unpickler that rebuilds only
+dicts and NumPy arrays, and turns it into the same network as the book's
+``predict``.
+
+Reference: safetensors format, https://github.com/huggingface/safetensors;
+Saitoh, "Deep Learning from Scratch", section 3.6.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import safetensors
+import safetensors.numpy
+
+from nnscratch._atomic import atomic_write_bytes
+from nnscratch._safepickle import safe_load
+from nnscratch.layers import Activation, Dense
+from nnscratch.network import Sequential
+
+__all__ = [
+    "BOOK_WEIGHT_SHAPES",
+    "FORMAT_KEY",
+    "FORMAT_VERSION",
+    "ModelFileError",
+    "from_book_weights",
+    "load",
+    "read_book_weights",
+    "read_metadata",
+    "save",
+]
+
+FORMAT_KEY = "nnscratch.format"
+FORMAT_VERSION = "1"
+_CONFIG_KEY = "nnscratch.config"
+_RESERVED_PREFIX = "nnscratch."
+_PICKLE_SUFFIXES = (".pkl", ".pickle")
+_PICKLE_MAGIC = 0x80  # opcode PROTO, the first byte of every pickle of protocol >= 2
+
+#: The arrays of the book's ``sample_weight.pkl`` and their shapes.
+BOOK_WEIGHT_SHAPES: dict[str, tuple[int, ...]] = {
+    "W1": (784, 50),
+    "b1": (50,),
+    "W2": (50, 100),
+    "b2": (100,),
+    "W3": (100, 10),
+    "b3": (10,),
+}
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be read: truncated, corrupt, or not a model.
+
+    ``path`` is the file; the message names it and says what is wrong.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
+        self.path = os.fspath(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+# --------------------------------------------------------------------------- save
+
+
+def save(
+    net: Sequential,
+    path: str | os.PathLike[str],
+    *,
+    metadata: Mapping[str, str] | None = None,
+) -> Path:
+    """Write ``net`` to ``path`` as a safetensors file and return the path.
+
+    The file holds every parameter and buffer array (names as
+    ``net.parameters()`` and ``net.buffers()``) and,
+    in the header, the architecture ``net.get_config()`` as JSON plus the
+    format version. ``metadata`` adds string pairs of the caller's (keys must
+    not start with ``"nnscratch."``). The write is atomic: a failure leaves an
+    existing file at ``path`` untouched.
+    """
+    if not (hasattr(net, "get_config") and hasattr(net, "parameters")):
+        raise TypeError(f"net: expected a Sequential network, got {type(net).__name__}")
+    header = _user_metadata(metadata)
+    header[FORMAT_KEY] = FORMAT_VERSION
+    header[_CONFIG_KEY] = _config_json(net.get_config())
+    arrays = {**net.parameters(), **_buffers(net)}
+    tensors = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
+    data = safetensors.numpy.save(tensors, metadata=header)
+    return atomic_write_bytes(path, data)
+
+
+def _buffers(net: Sequential) -> dict[str, np.ndarray]:
+    """Non-trainable state saved with the model (BatchNorm's running statistics)."""
+    return dict(net.buffers())
+
+
+def _user_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, Mapping):
+        raise TypeError(
+            f"metadata: expected a mapping of str to str, got {type(metadata).__name__}"
+        )
+    out: dict[str, str] = {}
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError(
+                f"metadata: expected str keys and values, got {key!r}: {type(value).__name__}"
+            )
+        if key.startswith(_RESERVED_PREFIX):
+            raise ValueError(
+                f"metadata: keys starting with {_RESERVED_PREFIX!r} are reserved, got {key!r}"
+            )
+        out[key] = value
+    return out
+
+
+def _config_json(config: Mapping[str, Any]) -> str:
+    try:
+        return json.dumps(config, sort_keys=True, allow_nan=False, default=_json_default)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"net: get_config() is not JSON-serialisable: {err}") from err
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.dtype):
+        return obj.name
+    raise TypeError(f"{type(obj).__name__} {obj!r}")
+
+
+# --------------------------------------------------------------------------- load
+
+
+def load(path: str | os.PathLike[str]) -> Sequential:
+    """Read a network from ``path``: an nnscratch safetensors file or the book's pickle.
+
+    A ``.pkl``/``.pickle`` file, or any file starting with the pickle
+    protocol byte ``0x80``, is read as the book's ``sample_weight.pkl`` (see
+    ``from_book_weights``) by a restricted unpickler that refuses every global
+    but NumPy's array rebuilders. Anything else must be a file written by
+    ``save``. Raises ``ModelFileError`` (a ``ValueError``) naming the file and
+    the problem when the file is truncated, corrupt, of another program, or
+    disagrees with its own architecture.
+    """
+    data = Path(path).read_bytes()
+    if _is_pickle(path, data):
+        return _load_book_pickle(path, data)
+    metadata, _ = _read_header(path, data)
+    config = _model_config(path, metadata)
+    tensors = _read_tensors(path, data)
+    try:
+        net = Sequential.from_config(config)
+    except (ValueError, TypeError, KeyError) as err:
+        raise ModelFileError(path, f"cannot rebuild the architecture it describes: {err}") from err
+    _assign_parameters(path, net, tensors)
+    return net
+
+
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
+    """Return the string metadata of a safetensors file (``save``'s and the caller's)."""
+    data = Path(path).read_bytes()
+    metadata, _ = _read_header(path, data)
+    return metadata
+
+
+def _is_pickle(path: str | os.PathLike[str], data: bytes) -> bool:
+    suffix = Path(path).suffix.lower()
+    return suffix in _PICKLE_SUFFIXES or (len(data) > 0 and data[0] == _PICKLE_MAGIC)
+
+
+def _read_header(path: str | os.PathLike[str], data: bytes) -> tuple[dict[str, str], dict]:
+    """Parse the safetensors header: (metadata, tensor table), with clear errors."""
+    if len(data) < 8:
+        raise ModelFileError(path, f"too short for a safetensors file ({len(data)} bytes)")
+    size = int.from_bytes(data[:8], "little")
+    if 8 + size > len(data):
+        raise ModelFileError(
+            path,
+            f"truncated or not a safetensors file: the header claims {size} bytes, "
+            f"the file has {len(data) - 8} after the length field",
+        )
+    try:
+        header = json.loads(data[8 : 8 + size].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ModelFileError(path, f"corrupt safetensors header: {err}") from err
+    if not isinstance(header, dict):
+        raise ModelFileError(path, "corrupt safetensors header: not a JSON object")
+    metadata = header.pop("__metadata__", None) or {}
+    if not isinstance(metadata, dict):
+        raise ModelFileError(path, "corrupt safetensors header: __metadata__ is not an object")
+    return metadata, header
+
+
+def _model_config(path: str | os.PathLike[str], metadata: Mapping[str, str]) -> dict:
+    version = metadata.get(FORMAT_KEY)
+    if version is None:
+        raise ModelFileError(
+            path,
+            f"not an nnscratch model: a safetensors file without the {FORMAT_KEY!r} "
+            "metadata that describes the architecture (was it written by nnscratch.save?)",
+        )
+    if version != FORMAT_VERSION:
+        raise ModelFileError(
+            path,
+            f"format version {version!r} is not supported "
+            f"(this nnscratch reads {FORMAT_VERSION!r})",
+        )
+    try:
+        config = json.loads(metadata[_CONFIG_KEY])
+    except KeyError:
+        raise ModelFileError(path, f"the {_CONFIG_KEY!r} metadata is missing") from None
+    except json.JSONDecodeError as err:
+        raise ModelFileError(
+            path, f"the {_CONFIG_KEY!r} metadata is not valid JSON: {err}"
+        ) from err
+    if not isinstance(config, dict) or "layers" not in config:
+        raise ModelFileError(path, f"the {_CONFIG_KEY!r} metadata has no 'layers' list")
+    return config
+
+
+def _read_tensors(path: str | os.PathLike[str], data: bytes) -> dict[str, np.ndarray]:
+    try:
+        return safetensors.numpy.load(data)
+    except (safetensors.SafetensorError, ValueError) as err:
+        raise ModelFileError(path, f"corrupt tensor data: {err}") from err
+
+
+def _assign_parameters(
+    path: str | os.PathLike[str], net: Sequential, tensors: Mapping[str, np.ndarray]
+) -> None:
+    """Copy ``tensors`` into the live parameters and buffers of ``net``, checking everything."""
+    params = {**net.parameters(), **_buffers(net)}
+    missing = sorted(set(params) - set(tensors))
+    extra = sorted(set(tensors) - set(params))
+    if missing or extra:
+        raise ModelFileError(
+            path,
+            f"its arrays do not match its architecture: missing {missing}, unexpected {extra}",
+        )
+    for name, live in params.items():
+        stored = tensors[name]
+        if stored.shape != live.shape or stored.dtype != live.dtype:
+            raise ModelFileError(
+                path,
+                f"array {name!r} is {stored.dtype}{list(stored.shape)} but the architecture "
+                f"expects {live.dtype}{list(live.shape)}",
+            )
+        live[...] = stored
+
+
+# --------------------------------------------------------------------------- the book
+
+
+def read_book_weights(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
+    """Read the book's ``sample_weight.pkl`` as a dict ``{"W1": (784, 50), ..., "b3": (10,)}``.
+
+    The restricted unpickler rebuilds only dicts and numeric NumPy arrays; any
+    other global the file names (``os.system``, ``builtins.eval``...) is refused
+    before it is imported, and nothing in the file runs. Raises
+    ``ModelFileError`` naming the file and the refused global, missing key or
+    wrong shape.
+    """
+    return _book_weights(path, Path(path).read_bytes())
+
+
+def _book_weights(path: str | os.PathLike[str], data: bytes) -> dict[str, np.ndarray]:
+    try:
+        weights = safe_load(data)
+    except Exception as err:  # UnsafePickleError, truncated streams, garbage
+        raise ModelFileError(path, f"cannot read it as the book's weight pickle: {err}") from err
+    problem = _book_weights_problem(weights)
+    if problem:
+        raise ModelFileError(path, problem)
+    return weights
+
+
+def _load_book_pickle(path: str | os.PathLike[str], data: bytes) -> Sequential:
+    return from_book_weights(_book_weights(path, data))
+
+
+def _book_weights_problem(weights: object) -> str | None:
+    if not isinstance(weights, dict):
+        return (
+            f"expected a dict of arrays {sorted(BOOK_WEIGHT_SHAPES)}, got {type(weights).__name__}"
+        )
+    if set(weights) != set(BOOK_WEIGHT_SHAPES):
+        return f"expected the keys {sorted(BOOK_WEIGHT_SHAPES)}, got {sorted(map(str, weights))}"
+    for key, shape in BOOK_WEIGHT_SHAPES.items():
+        value = weights[key]
+        if not isinstance(value, np.ndarray) or value.shape != shape:
+            got = value.shape if isinstance(value, np.ndarray) else type(value).__name__
+            return f"{key}: expected an array of shape {shape}, got {got}"
+        if value.dtype.kind != "f":
+            return f"{key}: expected a floating-point array, got dtype {value.dtype}"
+    return None
+
+
+def from_book_weights(
+    weights: Mapping[str, np.ndarray], *, loss: str = "softmax_cross_entropy"
+) -> Sequential:
+    """Build the book's sigmoid network from a dict ``{"W1", "b1", ..., "Wk", "bk"}``.
+
+    The layers are ``Dense(W1, b1), sigmoid, Dense(W2, b2), sigmoid, ...,
+    Dense(Wk, bk)``: the book's ``predict(network, x)`` of section 3.4.3 and
+    3.6.2. With the default loss, ``predict`` returns the logits ``a_k`` and
+    ``predict_proba`` the book's ``softmax(a_k)``; with
+    ``loss="mean_squared_error"`` the output function is the identity, as the
+    book's toy network. The arrays are copied, in the dtype of ``W1`` (the
+    book's are float32); shapes must chain: ``W_i`` is (n_i, n_{i+1}), ``b_i``
+    is (n_{i+1},).
+    """
+    depth = _book_depth(weights)
+    dtype = np.result_type(*(np.asarray(weights[k]).dtype for k in weights))
+    if dtype.kind != "f":
+        raise ValueError(f"weights: expected floating-point arrays, got dtype {dtype}")
+    layers: list = []
+    previous = None
+    for i in range(1, depth + 1):
+        w = np.asarray(weights[f"W{i}"])
+        b = np.asarray(weights[f"b{i}"])
+        if w.ndim != 2 or b.shape != (w.shape[1],):
+            raise ValueError(
+                f"weights: W{i} must be 2-D (n_in, n_out) and b{i} of shape (n_out,), "
+                f"got W{i} {w.shape} and b{i} {b.shape}"
+            )
+        if previous is not None and w.shape[0] != previous:
+            raise ValueError(
+                f"weights: W{i} has {w.shape[0]} rows but W{i - 1} has {previous} columns"
+            )
+        previous = w.shape[1]
+        layers.append(Dense(w.shape[0], w.shape[1]))
+        layers.append(Activation("sigmoid"))
+    layers.pop()  # the book applies its output function (softmax / identity) after a_k
+    net = Sequential(layers, loss=loss, seed=0, dtype=dtype.name)
+    params = net.parameters()
+    for i in range(1, depth + 1):
+        index = 2 * (i - 1)
+        params[f"{index}.W"][...] = weights[f"W{i}"]
+        params[f"{index}.b"][...] = weights[f"b{i}"]
+    return net
+
+
+def _book_depth(weights: Mapping[str, np.ndarray]) -> int:
+    if not isinstance(weights, Mapping):
+        raise TypeError(f"weights: expected a dict of arrays, got {type(weights).__name__}")
+    depth = sum(1 for k in weights if isinstance(k, str) and k.startswith("W"))
+    expected = {f"{p}{i}" for i in range(1, depth + 1) for p in "Wb"}
+    if depth == 0 or set(weights) != expected:
+        raise ValueError(
+            f"weights: expected the keys W1, b1, ..., Wk, bk, got {sorted(map(str, weights))}"
+        )
+    return depth
