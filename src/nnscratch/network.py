@@ -1,0 +1,335 @@
+"""``Sequential``: a stack of layers with a loss head, trained by backpropagation.
+
+The book's chapter-5 ``TwoLayerNet`` / ``MultiLayerNet`` as one general class::
+
+    net = Sequential([Dense(784, 50), Activation("relu"), Dense(50, 10)], seed=0)
+    loss, grads = net.value_and_grad(x_batch, t_batch)
+    SGD(0.1).step(net.parameters(), grads)          # one training step
+
+Names. ``parameters()`` returns the live parameter arrays under stable names
+``"<layer index>.<key>"`` ("0.W", "0.b", "2.W", ...); ``gradient`` and
+``numerical_gradient`` return dicts with the same keys. A layer object that
+appears several times (weight sharing) is named once, by its first index, and
+its gradient is the sum over its uses.
+
+Buffers. ``gradient`` / ``value_and_grad`` return the layers' own gradient
+arrays: the same array objects on every call, overwritten by the next call
+(copy them to keep them). ``predict`` returns a fresh array.
+
+dtype. Parameters live in ``dtype`` (float32 by default). An input of another
+dtype is cast once per call at the entry of the network (so float64 data never
+meets float32 weights inside a matmul); to avoid even that copy, cast the
+data set once up front: ``x = x.astype(net.dtype)``.
+
+Reference: Saitoh, "Deep Learning from Scratch", 5.7 (``TwoLayerNet``) and
+the appendix network ``MultiLayerNetExtend``; Rumelhart, Hinton and Williams,
+"Learning representations by back-propagating errors", Nature 1986.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from nnscratch import layers as _layers
+from nnscratch.layers import Layer, LossHead
+
+__all__ = ["Sequential"]
+
+_SHARED = "SharedLayer"
+
+
+class Sequential:
+    """Layers applied in order, then a loss head.
+
+    Args:
+        layers: Layer objects (or what ``layers.get`` accepts: a serialized
+            dict, an activation name such as "relu").
+        loss: the loss head: a ``LossHead`` or a name/dict/Loss for
+            ``nnscratch.losses.get`` ("softmax_cross_entropy",
+            "sigmoid_binary_cross_entropy", "mean_squared_error", ...).
+        seed: None keeps each layer's own initialisation; an integer
+            re-initialises every layer, in order, from one
+            ``numpy.random.Generator(seed)``, so one seed fixes the network.
+        dtype: floating dtype of every parameter and of the computation.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[Any],
+        loss: Any = "softmax_cross_entropy",
+        *,
+        seed: int | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        if isinstance(layers, Layer) or not isinstance(layers, Sequence):
+            raise TypeError(f"layers: expected a list of layers, got {type(layers).__name__}")
+        if len(layers) == 0:
+            raise ValueError("layers: expected at least one layer, got an empty list")
+        self.layers: tuple[Layer, ...] = tuple(_layers.get(layer) for layer in layers)
+        self.head: LossHead = loss if isinstance(loss, LossHead) else LossHead(loss)
+        dt = np.dtype(dtype)
+        if dt.kind != "f":
+            raise TypeError(f"dtype: expected a floating dtype such as 'float32', got {dt}")
+        self.dtype = dt
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+        ):
+            raise ValueError(f"seed: expected None or an integer >= 0, got {seed!r}")
+        self.seed = None if seed is None else int(seed)
+        self._plan()
+        if self.seed is not None:
+            self.build(self.seed)
+        else:
+            for layer in self._unique:
+                layer.set_dtype(dt)
+
+    # -- structure -----------------------------------------------------------
+    def _plan(self) -> None:
+        """Slots, accumulation flags and names for shared layers; where backward stops."""
+        first: dict[int, int] = {}  # id(layer) -> first index
+        uses: dict[int, int] = {}
+        self._fwd: list[tuple[Layer, int]] = []
+        for i, layer in enumerate(self.layers):
+            first.setdefault(id(layer), i)
+            slot = uses.get(id(layer), 0)
+            uses[id(layer)] = slot + 1
+            self._fwd.append((layer, slot))
+        self._first = first
+        self._unique = [self.layers[i] for i in sorted(set(first.values()))]
+        with_params = [i for i, layer in enumerate(self.layers) if layer.params]
+        stop = with_params[0] if with_params else len(self.layers)
+        bwd = []
+        seen_later: set[int] = set()
+        for i in range(len(self.layers) - 1, stop - 1, -1):
+            layer, slot = self._fwd[i]
+            accumulate = id(layer) in seen_later  # a later use already assigned the grads
+            seen_later.add(id(layer))
+            bwd.append((layer, slot, accumulate, i != stop))
+        self._bwd = bwd
+
+    def _names(self) -> list[tuple[str, Layer, str]]:
+        return [
+            (f"{self._first[id(layer)]}.{key}", layer, key)
+            for layer in self._unique
+            for key in layer.params
+        ]
+
+    def build(self, seed: int | np.random.Generator | None = None) -> None:
+        """Re-initialise every layer, in order, from one Generator (``seed`` or a Generator)."""
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        for layer in self._unique:
+            layer.build(rng, self.dtype)
+
+    @property
+    def input_shape(self) -> tuple[int, ...] | None:
+        """Shape of one input sample, when the first layer fixes it."""
+        return self.layers[0].input_shape
+
+    # -- parameters --------------------------------------------------------------
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The live parameter arrays by name ("0.W", "0.b", ...): update them in place."""
+        return {name: layer.params[key] for name, layer, key in self._names()}
+
+    def buffers(self) -> dict[str, np.ndarray]:
+        """Non-trainable state by name ("3.running_mean", ...), for saving with the model."""
+        return {
+            f"{self._first[id(layer)]}.{key}": arr
+            for layer in self._unique
+            for key, arr in layer.state.items()
+        }
+
+    def set_parameters(self, values: Mapping[str, Any], *, strict: bool = True) -> None:
+        """Copy ``values`` into the live parameters (and buffers), checking names and shapes.
+
+        ``strict=True`` requires every parameter to be given.
+        """
+        live = {**self.parameters(), **self.buffers()}
+        unknown = sorted(set(values) - set(live))
+        if unknown:
+            raise ValueError(f"values: unknown names {unknown}; expected names from {list(live)}")
+        if strict:
+            missing = sorted(set(self.parameters()) - set(values))
+            if missing:
+                raise ValueError(f"values: missing parameters {missing}")
+        for name, v in values.items():
+            arr = np.asarray(v)
+            if arr.shape != live[name].shape:
+                raise ValueError(
+                    f"values[{name!r}]: expected shape {live[name].shape}, got {arr.shape}"
+                )
+        for name, v in values.items():
+            np.copyto(live[name], np.asarray(v), casting="same_kind")
+
+    def num_params(self) -> int:
+        """Number of trainable scalars (shared parameters counted once)."""
+        return sum(layer.num_params() for layer in self._unique)
+
+    # -- forward ----------------------------------------------------------------
+    def _cast(self, x: Any) -> np.ndarray:
+        x = np.asarray(x)
+        if x.dtype != self.dtype:
+            if x.dtype.kind not in "fiub":
+                raise TypeError(f"x: expected a real-valued array, got dtype {x.dtype}")
+            x = x.astype(self.dtype)
+        return x
+
+    def _forward(self, x: np.ndarray, training: bool) -> np.ndarray:
+        for layer, slot in self._fwd:
+            x = layer.forward(x, training, slot=slot)
+        return x
+
+    def _batch(self, x: Any) -> tuple[np.ndarray, bool]:
+        """``x`` cast and with a batch axis; True when one sample was given."""
+        x = self._cast(x)
+        shape = self.input_shape
+        if shape is not None and x.ndim == len(shape):
+            return x[None], True
+        return x, False
+
+    def predict(self, x: Any, training: bool = False) -> np.ndarray:
+        """Raw output of the last layer (logits for the softmax head), a fresh array.
+
+        Shapes: x (N, *input_shape) -> (N, *output); one sample (*input_shape,)
+        -> (*output,).
+        """
+        xb, single = self._batch(x)
+        y = self._forward(xb, training).copy()
+        return y[0] if single else y
+
+    def predict_proba(self, x: Any) -> np.ndarray:
+        """Predictions: the loss head's output activation (softmax, sigmoid or identity)."""
+        return self.head.predict(self.predict(x))
+
+    def loss(self, x: Any, t: Any, training: bool = False) -> float:
+        """Mean loss over the batch (``training=True`` applies dropout, batch statistics)."""
+        xb, _ = self._batch(x)
+        y = self._forward(xb, training)
+        return self.head.forward(y, t)
+
+    def accuracy(self, x: Any, t: Any) -> float:
+        """Fraction of samples classified right; ``t`` labels (N,) or one-hot rows (N, K).
+
+        The predicted class is ``argmax`` of the output; for a single sigmoid
+        output (K = 1) it is ``logit > 0``.
+        """
+        from nnscratch import losses
+
+        y = self.predict(x)
+        if y.ndim == 1:
+            y = y[None]
+            t = np.asarray(t)[None]
+        if y.shape[-1] == 1 and self.head.output_activation == "sigmoid":
+            tt = np.asarray(t).reshape(y.shape[0], -1)[:, 0]
+            return float(np.mean((y[:, 0] > 0) == (tt > 0.5)))
+        labels = losses.to_labels(y, t)
+        return float(np.mean(np.argmax(y, axis=-1) == labels))
+
+    # -- gradients -------------------------------------------------------------
+    def value_and_grad(self, x: Any, t: Any) -> tuple[float, dict[str, np.ndarray]]:
+        """``(loss, gradients)`` by backpropagation, in training mode.
+
+        The gradient arrays are the layers' own: the same objects on every
+        call, overwritten by the next one.
+        """
+        if x.__class__ is not np.ndarray or x.dtype != self.dtype:
+            x = self._cast(x)
+        for layer, slot in self._fwd:
+            x = layer.forward(x, True, slot=slot)
+        value, d = self.head.value_and_grad(x, t)
+        for layer, slot, accumulate, need in self._bwd:
+            d = layer.backward(d, slot=slot, accumulate=accumulate, need_input_grad=need)
+        return value, {name: layer.grads[key] for name, layer, key in self._names()}
+
+    def gradient(self, x: Any, t: Any) -> dict[str, np.ndarray]:
+        """Gradients of the loss by backpropagation, keys as :meth:`parameters`."""
+        return self.value_and_grad(x, t)[1]
+
+    def numerical_gradient(
+        self, x: Any, t: Any, h: float = 1e-4, *, training: bool = False
+    ) -> dict[str, np.ndarray]:
+        """Gradients by central differences, the book's slow way (2 forwards per weight).
+
+        Use a float64 network for meaningful digits.
+        """
+        from nnscratch.numerical import numerical_gradient
+
+        xb, _ = self._batch(x)
+
+        def f(_: np.ndarray) -> float:
+            return self.head.forward(self._forward(xb, training), t)
+
+        return {name: numerical_gradient(f, p, h) for name, p in self.parameters().items()}
+
+    # -- configuration -----------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """``{"layers": [...], "loss": ..., "dtype": ..., "seed": ...}``, JSON-able.
+
+        A repeated (shared) layer is stored as
+        ``{"class_name": "SharedLayer", "config": {"index": i}}`` pointing at its first use.
+        """
+        out = []
+        for i, layer in enumerate(self.layers):
+            j = self._first[id(layer)]
+            if j != i:
+                out.append({"class_name": _SHARED, "config": {"index": j}})
+            else:
+                out.append(_layers.serialize(layer))
+        return {
+            "layers": out,
+            "loss": self.head.get_config(),
+            "dtype": self.dtype.name,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Sequential:
+        """Rebuild the architecture saved by :meth:`get_config` (fresh parameters)."""
+        if not isinstance(config, Mapping) or "layers" not in config:
+            raise ValueError(f"config: expected a dict with a 'layers' list, got {config!r}")
+        built: list[Layer] = []
+        for i, entry in enumerate(config["layers"]):
+            if isinstance(entry, Mapping) and entry.get("class_name") == _SHARED:
+                j = int(entry.get("config", {}).get("index", -1))
+                if not 0 <= j < i:
+                    raise ValueError(f"config: layer {i} shares an invalid index {j}")
+                built.append(built[j])
+            else:
+                built.append(_layers.deserialize(entry))
+        return cls(
+            built,
+            loss=config.get("loss", "softmax_cross_entropy"),
+            seed=config.get("seed"),
+            dtype=config.get("dtype", "float32"),
+        )
+
+    def summary(self) -> str:
+        """A table of the layers, their output shapes and parameter counts."""
+        rows = [("#", "layer", "output shape", "params")]
+        shape = self.input_shape
+        for i, layer in enumerate(self.layers):
+            shared = self._first[id(layer)] != i
+            if shape is not None:
+                try:
+                    shape = layer.compute_output_shape(shape)
+                except Exception:  # a layer that cannot tell without data
+                    shape = None
+            out = "(N, " + ", ".join(map(str, shape)) + ")" if shape is not None else "?"
+            n = f"(shared with {self._first[id(layer)]})" if shared else f"{layer.num_params():,}"
+            rows.append((str(i), repr(layer), out, n))
+        widths = [max(len(r[k]) for r in rows) for k in range(4)]
+        lines = [
+            f"Sequential: loss {getattr(self.head.loss, 'name', self.head.loss)}, "
+            f"dtype {self.dtype.name}"
+        ]
+        for r in rows:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        lines.append(f"total params: {self.num_params():,}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(layer) for layer in self.layers)
+        name = getattr(self.head.loss, "name", self.head.loss)
+        return f"Sequential([{inner}], loss={name!r}, dtype={self.dtype.name!r})"
