@@ -257,6 +257,24 @@ def test_value_and_grad_writes_into_out(dtype, eps, target):
     np.testing.assert_allclose(z2, out, atol=1e-6 if dtype == np.float32 else 1e-15)
 
 
+def test_value_and_grad_layouts():
+    rng = np.random.default_rng(11)
+    z = np.asfortranarray(rng.normal(size=(5, 3)))  # not C-contiguous: read as it is
+    labels = rng.integers(0, 3, size=5)
+    value, grad = L.SoftmaxCrossEntropy().value_and_grad(z, labels)
+    assert value == pytest.approx(L.softmax_cross_entropy(z, labels), rel=1e-14)
+    np.testing.assert_allclose(grad, L.softmax_cross_entropy_grad(z, labels), atol=1e-16)
+    z3 = rng.normal(size=(2, 3, 4))  # leading axes are samples
+    t3 = rng.integers(0, 4, size=(2, 3))
+    value3, grad3 = L.SoftmaxCrossEntropy().value_and_grad(z3, t3)
+    assert value3 == pytest.approx(L.softmax_cross_entropy(z3, t3), rel=1e-14)
+    assert grad3.shape == z3.shape
+    with pytest.raises(ValueError, match="C-contiguous"):
+        L.SoftmaxCrossEntropy().value_and_grad(z, labels, out=np.empty((3, 5)).T)
+    with pytest.raises(TypeError, match="out: expected a NumPy array"):
+        L.SoftmaxCrossEntropy().value_and_grad(z, labels, out=[0.0] * 15)
+
+
 def test_value_and_grad_allocates_no_batch_sized_temporaries():
     rng = np.random.default_rng(9)
     n, k = 2000, 100

@@ -335,51 +335,59 @@ def _softmax_ce_value_and_grad(
 ) -> tuple[float, np.ndarray]:
     """Loss and gradient with one softmax, written into ``out`` (may be ``logits`` itself).
 
-    Uses ``s = z - max(z)`` and ``L_n = sum_k q_k log(sum_j e^{s_j}) - sum_k q_k s_k``;
-    apart from ``out`` only vectors of one value per row are allocated.
+    With ``s = z - max(z)`` per row and ``q' = (1 - eps) t + eps / K``:
+    ``L_n = (sum_k q'_k) log(sum_j exp(s_j)) - sum_k q'_k s_k`` and
+    ``dL/dz = (exp(s) / sum_j exp(s_j) - q') / N``. Apart from ``out`` only
+    vectors of one value per row are allocated.
     """
     z = _as_float(logits, "logits")
     eps = _check_smoothing(label_smoothing)
     is_labels, t = _targets(z, t, "categorical")
-    out = _check_out(out, z)
-    k, n = z.shape[-1], _rows(z)
-    m = np.max(z, axis=-1, keepdims=True)
-    np.subtract(z, m, out=out)  # out = s <= 0
+    out = _check_out(out, z, contiguous=True)
+    k = z.shape[-1]
+    z2, o2 = z.reshape(-1, k), out.reshape(-1, k)  # o2 is a view: out is C-contiguous
+    n = o2.shape[0]
+    keep = 1.0 - eps
+    ssum = np.max(z2, axis=1, keepdims=True)  # the row buffer: max, then sum of exp
+    np.subtract(z2, ssum, out=o2)  # o2 = s <= 0
     if is_labels:
-        q_mass = 1.0
-        qs = _pick(out, t)
+        rows, labels = np.arange(n), t.reshape(-1)
+        qs = float(np.sum(o2[rows, labels]))  # sum_n s_n[label_n]
     else:
-        q_mass = np.sum(t, axis=-1)
-        qs = np.einsum("...k,...k->...", t, out)
+        t2 = t.reshape(-1, k)
+        qs = float(np.einsum("ij,ij->", t2, o2))  # sum_n sum_k t_nk s_nk
+        q_mass = np.sum(t2, axis=1)  # sum_k t_nk per row
     if eps:
-        s_sum = np.sum(out, axis=-1)
-        q_mass = (1 - eps) * q_mass + eps
-        qs = (1 - eps) * qs + eps / k * s_sum
-    np.exp(out, out=out)
-    ssum = np.sum(out, axis=-1, keepdims=True, out=m)  # reuse m's buffer
-    loss = float(np.sum(q_mass * np.log(ssum[..., 0]) - qs) / n)
-    # gradient (p - q') / N with q' = (1 - eps) t + eps / K, without an (N, K) temporary
-    keep = 1 - eps
-    if is_labels or keep == 0:
-        np.multiply(out, (1 / (ssum * n)).astype(z.dtype, copy=False), out=out)
-        if eps:
-            out -= _const(eps / (k * n), z)
-        if is_labels and keep:
-            idx = t[..., None]
-            picked = np.take_along_axis(out, idx, axis=-1)
-            np.put_along_axis(out, idx, picked - _const(keep / n, z), axis=-1)
+        qs = keep * qs + eps / k * float(np.sum(o2))
+    np.exp(o2, out=o2)
+    np.sum(o2, axis=1, keepdims=True, out=ssum)
+    log_ssum = np.log(ssum[:, 0])
+    if is_labels:  # sum_k q'_k = 1
+        total = float(np.sum(log_ssum)) - qs
     else:
-        np.multiply(out, (1 / (ssum * keep)).astype(z.dtype, copy=False), out=out)
+        total = keep * float(np.dot(q_mass, log_ssum)) + eps * float(np.sum(log_ssum)) - qs
+    # gradient, in place: for labels or eps = 1, p / N - eps / (K N), then -keep / N
+    # at the answers; for rows, ((p - eps / K) / keep - t) * keep / N
+    if is_labels or keep == 0:
+        ssum *= n
+        np.divide(o2, ssum, out=o2)
         if eps:
-            out -= _const(eps / (k * keep), z)
-        out -= t
-        out *= _const(keep / n, z)
-    return loss, out
+            o2 -= eps / (k * n)
+        if is_labels and keep:
+            o2[rows, labels] -= keep / n
+    else:
+        ssum *= keep
+        np.divide(o2, ssum, out=o2)
+        if eps:
+            o2 -= eps / (k * keep)
+        o2 -= t2
+        o2 *= keep / n
+    return total / n, out
 
 
-def _check_out(out: np.ndarray | None, like: np.ndarray) -> np.ndarray:
+def _check_out(out: np.ndarray | None, like: np.ndarray, contiguous: bool = False) -> np.ndarray:
     if out is None:
-        return np.empty_like(like)
+        return np.empty(like.shape, dtype=like.dtype)
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out: expected a NumPy array, got {type(out).__name__}")
     if out.shape != like.shape or out.dtype != like.dtype:
@@ -389,6 +397,8 @@ def _check_out(out: np.ndarray | None, like: np.ndarray) -> np.ndarray:
         )
     if not out.flags.writeable:
         raise ValueError("out: expected a writeable array")
+    if contiguous and not out.flags.c_contiguous:
+        raise ValueError("out: expected a C-contiguous array (np.empty(shape, dtype))")
     return out
 
 
