@@ -10,15 +10,22 @@ from nnscratch.datasets.mnist import (
     load_mnist,
     mnist_cache_path,
 )
+from nnscratch.datasets.toy import blobs, logic_gate, moons, sine, spirals, xor
 
 __all__ = [
     "IdxFormatError",
     "MnistReport",
     "MnistUnavailableError",
+    "blobs",
     "fetch_mnist",
     "load_mnist",
+    "logic_gate",
     "mnist_cache_path",
+    "moons",
     "parse_idx",
     "read_idx",
+    "sine",
+    "spirals",
     "write_idx",
+    "xor",
 ]
