@@ -269,8 +269,10 @@ def test_value_and_grad_layouts():
     value3, grad3 = L.SoftmaxCrossEntropy().value_and_grad(z3, t3)
     assert value3 == pytest.approx(L.softmax_cross_entropy(z3, t3), rel=1e-14)
     assert grad3.shape == z3.shape
-    with pytest.raises(ValueError, match="C-contiguous"):
-        L.SoftmaxCrossEntropy().value_and_grad(z, labels, out=np.empty((3, 5)).T)
+    out_f = np.empty((3, 5)).T  # a non-contiguous out still receives the gradient
+    value_f, grad_f = L.SoftmaxCrossEntropy().value_and_grad(z, labels, out=out_f)
+    assert grad_f is out_f and value_f == pytest.approx(value, rel=1e-14)
+    np.testing.assert_array_equal(out_f, grad)
     with pytest.raises(TypeError, match="out: expected a NumPy array"):
         L.SoftmaxCrossEntropy().value_and_grad(z, labels, out=[0.0] * 15)
 
@@ -306,6 +308,20 @@ def test_every_loss_object_value_and_grad(name):
     np.testing.assert_allclose(grad, loss.gradient(z, t), rtol=1e-12)
     with pytest.raises(ValueError, match="out: expected a float64 array of shape"):
         loss.value_and_grad(z, t, out=np.empty((3, 3)))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("name", sorted(set(L.names()) - {"mse", "sse"}))
+def test_gradients_keep_the_dtype(name, dtype):
+    y = np.array([[0.2, 0.7, 0.1], [0.5, 0.25, 0.25]], dtype=dtype)
+    t = np.array([[0, 1, 0], [1, 0, 0]])
+    value = getattr(L, name)(y, t)
+    grad = getattr(L, name + "_grad")(y, t)
+    assert isinstance(value, float) and np.isfinite(value)
+    assert grad.dtype == dtype and grad.shape == y.shape
+    ref = getattr(L, name + "_grad")(y.astype(np.float64), t)
+    np.testing.assert_allclose(grad, ref, rtol=1e-5 if dtype == np.float32 else 1e-15)
+    assert getattr(L, name + "_grad")(np.array([[1, 0, 0]]), t[:1]).dtype == np.float64  # int y
 
 
 # --- targets: checked, never guessed --------------------------------------------

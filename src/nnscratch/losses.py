@@ -338,12 +338,17 @@ def _softmax_ce_value_and_grad(
     With ``s = z - max(z)`` per row and ``q' = (1 - eps) t + eps / K``:
     ``L_n = (sum_k q'_k) log(sum_j exp(s_j)) - sum_k q'_k s_k`` and
     ``dL/dz = (exp(s) / sum_j exp(s_j) - q') / N``. Apart from ``out`` only
-    vectors of one value per row are allocated.
+    vectors of one value per row are allocated (when ``out`` is C-contiguous;
+    otherwise the gradient is computed in a new array and copied into ``out``).
     """
     z = _as_float(logits, "logits")
     eps = _check_smoothing(label_smoothing)
     is_labels, t = _targets(z, t, "categorical")
-    out = _check_out(out, z, contiguous=True)
+    out = _check_out(out, z)
+    if not out.flags.c_contiguous:  # rare: compute in a fresh buffer, then copy
+        value, grad = _softmax_ce_value_and_grad(z, t, eps, None)
+        np.copyto(out, grad)
+        return value, out
     k = z.shape[-1]
     z2, o2 = z.reshape(-1, k), out.reshape(-1, k)  # o2 is a view: out is C-contiguous
     n = o2.shape[0]
@@ -385,7 +390,7 @@ def _softmax_ce_value_and_grad(
     return total / n, out
 
 
-def _check_out(out: np.ndarray | None, like: np.ndarray, contiguous: bool = False) -> np.ndarray:
+def _check_out(out: np.ndarray | None, like: np.ndarray) -> np.ndarray:
     if out is None:
         return np.empty(like.shape, dtype=like.dtype)
     if not isinstance(out, np.ndarray):
@@ -397,8 +402,6 @@ def _check_out(out: np.ndarray | None, like: np.ndarray, contiguous: bool = Fals
         )
     if not out.flags.writeable:
         raise ValueError("out: expected a writeable array")
-    if contiguous and not out.flags.c_contiguous:
-        raise ValueError("out: expected a C-contiguous array (np.empty(shape, dtype))")
     return out
 
 
