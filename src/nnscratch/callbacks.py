@@ -1,0 +1,260 @@
+"""Training callbacks and the training history.
+
+A callback is an object with any of these hooks, called by
+:class:`nnscratch.training.Trainer` (the names and order are Keras's)::
+
+    on_train_begin(logs)
+      on_epoch_begin(epoch, logs)
+        on_batch_end(step, logs)      # after every optimizer step
+      on_epoch_end(epoch, logs)       # logs: loss, accuracy, val_loss, ...
+    on_train_end(logs)
+
+``epoch`` counts from 1; ``step`` is the global optimizer step (from 1 after
+the first update). Before training the trainer calls ``set_trainer(trainer)``
+so a callback can read ``trainer.net`` or stop the run with
+``trainer.stop_training = True``. A callback with state that must survive a
+checkpoint implements ``state_dict()`` / ``load_state_dict(d)`` (arrays and
+JSON-able scalars), as :class:`EarlyStopping` does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from nnscratch.training import Trainer
+
+__all__ = ["Callback", "EarlyStopping", "History", "LambdaCallback"]
+
+Logs = dict[str, Any]
+
+
+class Callback:
+    """Base class: every hook does nothing."""
+
+    trainer: Trainer | None = None
+
+    def set_trainer(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+
+    def on_train_begin(self, logs: Logs) -> None:
+        """Called once before the first epoch of a ``fit`` call."""
+
+    def on_epoch_begin(self, epoch: int, logs: Logs) -> None:
+        """Called before each epoch (``epoch`` from 1)."""
+
+    def on_batch_end(self, step: int, logs: Logs) -> None:
+        """Called after each optimizer step; logs: ``loss``, ``lr``, ``size``."""
+
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
+        """Called after each epoch with that epoch's metrics."""
+
+    def on_train_end(self, logs: Logs) -> None:
+        """Called once when training ends (also after early stopping)."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """State to store in a checkpoint (arrays and JSON-able scalars)."""
+        return {}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned."""
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions, e.g. ``LambdaCallback(on_epoch_end=f)``."""
+
+    _HOOKS = ("on_train_begin", "on_epoch_begin", "on_batch_end", "on_epoch_end", "on_train_end")
+
+    def __init__(self, **hooks: Callable[..., None]) -> None:
+        for name, fn in hooks.items():
+            if name not in self._HOOKS:
+                raise ValueError(f"LambdaCallback: unknown hook {name!r}; expected {self._HOOKS}")
+            if not callable(fn):
+                raise TypeError(f"{name}: expected a callable, got {type(fn).__name__}")
+            setattr(self, name, fn)
+
+
+class History:
+    """Per-epoch metrics of a training run, as Keras's ``History``.
+
+    ``history`` is a dict of lists, one entry per epoch: ``loss`` and
+    ``accuracy`` (the training set's, as running means over the epoch's
+    mini-batches), ``val_loss`` and ``val_accuracy`` (when validation data is
+    given), ``lr`` (the learning rate of the epoch's last step) and
+    ``seconds`` (wall time of the epoch, validation included). ``epoch``
+    lists the epoch numbers (from 1).
+    """
+
+    def __init__(self) -> None:
+        self.epoch: list[int] = []
+        self.history: dict[str, list[float]] = {}
+
+    def append(self, epoch: int, logs: Mapping[str, float]) -> None:
+        """Record one epoch's metrics."""
+        self.epoch.append(int(epoch))
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(float(value))
+
+    def __len__(self) -> int:
+        return len(self.epoch)
+
+    def __getitem__(self, key: str) -> list[float]:
+        return self.history[key]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form (for checkpoints)."""
+        return {"epoch": list(self.epoch), "history": {k: list(v) for k, v in self.history.items()}}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> History:
+        h = cls()
+        h.epoch = [int(e) for e in d.get("epoch", [])]
+        h.history = {str(k): [float(x) for x in v] for k, v in d.get("history", {}).items()}
+        return h
+
+    def as_table(self, keys: list[str] | None = None) -> str:
+        """A plain-text table, one row per epoch.
+
+        >>> h = History(); h.append(1, {"loss": 0.25, "accuracy": 0.9})
+        >>> print(h.as_table())
+        epoch    loss  accuracy
+            1  0.2500    0.9000
+        """
+        cols = keys if keys is not None else list(self.history)
+        header = ["epoch", *cols]
+        rows = [[str(e)] for e in self.epoch]
+        for key in cols:
+            values = self.history.get(key, [])
+            for row, v in zip(rows, values, strict=False):
+                row.append(_fmt(key, v))
+        widths = [
+            max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+            for i, h in enumerate(header)
+        ]
+        lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
+        lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=False)) for r in rows]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"History(epochs={len(self)}, keys={list(self.history)})"
+
+
+def _fmt(key: str, value: float) -> str:
+    if key == "seconds":
+        return f"{value:.2f}"
+    if key == "lr":
+        return f"{value:.3g}"
+    return f"{value:.4f}"
+
+
+class EarlyStopping(Callback):
+    """Stop when a monitored metric has stopped improving.
+
+    Args:
+        monitor: a key of the epoch logs (``"val_loss"``, ``"val_accuracy"``,
+            ``"loss"``, ...).
+        patience: the number of epochs without improvement after which
+            training stops (0 and 1 both stop at the first such epoch).
+        min_delta: the smallest change that counts as an improvement.
+        mode: ``"min"``, ``"max"`` or ``"auto"`` (max for names containing
+            "acc", min otherwise).
+        restore_best: at the end, put back the weights of the best epoch
+            (Keras's ``restore_best_weights``; default on here).
+
+    After training, ``best``, ``best_epoch`` and ``stopped_epoch`` (0 if it
+    never stopped) describe what happened.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        *,
+        patience: int = 0,
+        min_delta: float = 0.0,
+        mode: str = "auto",
+        restore_best: bool = True,
+    ) -> None:
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+            raise ValueError(f"patience: expected a non-negative integer, got {patience!r}")
+        if not (
+            isinstance(min_delta, (int, float)) and math.isfinite(min_delta) and min_delta >= 0
+        ):
+            raise ValueError(f"min_delta: expected a non-negative number, got {min_delta!r}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode: expected 'auto', 'min' or 'max', got {mode!r}")
+        self.monitor = monitor
+        self.patience = patience
+        self.min_delta = float(min_delta)
+        self.mode = mode
+        self.restore_best = bool(restore_best)
+        self._sign = -1.0 if (mode == "max" or (mode == "auto" and "acc" in monitor)) else 1.0
+        self._reset()
+
+    def _reset(self) -> None:
+        self.best = math.inf * self._sign
+        self.best_epoch = 0
+        self.wait = 0
+        self.stopped_epoch = 0
+        self._best_weights: dict[str, np.ndarray] | None = None
+
+    def _improved(self, value: float) -> bool:
+        # minimise sign * value
+        return self._sign * (value - self.best) < -self.min_delta
+
+    def on_train_begin(self, logs: Logs) -> None:
+        if self.trainer is not None and self.trainer.epoch == 0:
+            self._reset()
+
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
+        if self.monitor not in logs:
+            raise ValueError(
+                f"EarlyStopping: monitor {self.monitor!r} is not among the epoch's metrics "
+                f"{sorted(logs)} (pass validation_data for 'val_*')"
+            )
+        value = float(logs[self.monitor])
+        if self._improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best and self.trainer is not None:
+                params = self.trainer.net.parameters()
+                if self._best_weights is None:
+                    self._best_weights = {k: np.array(v, copy=True) for k, v in params.items()}
+                else:
+                    for k, v in params.items():
+                        np.copyto(self._best_weights[k], v)
+            return
+        self.wait += 1
+        if self.wait >= max(self.patience, 1) and self.trainer is not None:
+            self.stopped_epoch = epoch
+            self.trainer.stop_training = True
+
+    def on_train_end(self, logs: Logs) -> None:
+        if self.restore_best and self._best_weights is not None and self.trainer is not None:
+            for k, v in self.trainer.net.parameters().items():
+                np.copyto(v, self._best_weights[k])
+
+    def state_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "wait": self.wait,
+            "stopped_epoch": self.stopped_epoch,
+        }
+        if self._best_weights is not None:
+            out.update({f"best_weights/{k}": v.copy() for k, v in self._best_weights.items()})
+        return out
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.best = float(state["best"])
+        self.best_epoch = int(state["best_epoch"])
+        self.wait = int(state["wait"])
+        self.stopped_epoch = int(state["stopped_epoch"])
+        weights = {
+            k.partition("/")[2]: np.array(v, copy=True)
+            for k, v in state.items()
+            if k.startswith("best_weights/")
+        }
+        self._best_weights = weights or None
