@@ -11,8 +11,10 @@ Sources, tried in this order; each is checked against the sha256 of the
 whatever the source:
 
 1. the cache, ``mnist.npz`` in ``$NNSCRATCH_HOME`` or the platform cache folder
-   (a compressed ``.npz`` of the four uint8 arrays, read with
-   ``allow_pickle=False``); a cache that fails the check is deleted;
+   (an uncompressed ``.npz`` of the four uint8 arrays, 55 MB, read with
+   ``allow_pickle=False``: inflating a compressed one, 11.5 MB, costs as much
+   as decoding the ``.gz`` files again, see ``docs/data.md`` and
+   ``benchmarks/mnist_load.py``); a cache that fails the check is deleted;
 2. a folder with the four IDX files (``.gz`` or not): the ``data_dir`` argument
    or ``$NNSCRATCH_MNIST_DIR``;
 3. the public HTTP mirrors in :data:`MIRRORS`;
@@ -324,7 +326,9 @@ def _write_cache(
 ) -> None:
     try:
         with atomic_path(path) as tmp, open(tmp, "wb") as f:
-            np.savez_compressed(f, **{key: arrays[key] for key in FILES})
+            # Uncompressed on purpose: np.load of it is ~8x faster than of a
+            # compressed .npz, which is no faster than re-inflating the .gz files.
+            np.savez(f, **{key: arrays[key] for key in FILES})
     except OSError as exc:  # e.g. a read-only home: the data are still good to use
         attempts.append((_cache_label(path), f"could not be written ({exc})"))
         if verbose:
