@@ -41,8 +41,7 @@ def plot_activations(ax: Axes | None = None, *, lim: float = 5.0) -> Figure:
 
     fig, ax = one_axes(ax, (6.0, 4.0))
     x = np.arange(-lim, lim + 0.05, 0.1)
-    step = (x > 0).astype(np.float64)
-    ax.plot(x, step, linestyle="--", label="step")
+    ax.plot(x, get("step")(x), linestyle="--", label="step")
     ax.plot(x, get("sigmoid")(x), label="sigmoid")
     ax.plot(x, get("relu")(x), linestyle=":", label="ReLU")
     ax.set_ylim(-0.1, 1.1)

@@ -82,11 +82,14 @@ def confusion_matrix(t: Any, y: Any, num_classes: int | None = None) -> np.ndarr
             f"t, y: expected two label vectors of one shape (N,), got {t.shape}, {y.shape}"
         )
     for name, arr in (("t", t), ("y", y)):
-        if arr.size and (not np.issubdtype(arr.dtype, np.integer) or arr.min() < 0):
+        if not np.issubdtype(arr.dtype, np.integer) or (arr.size and arr.min() < 0):
             raise ValueError(f"{name}: expected integer labels >= 0, got dtype {arr.dtype}")
-    k = int(max(t.max(initial=-1), y.max(initial=-1)) + 1) if num_classes is None else num_classes
-    if t.size and max(t.max(), y.max()) >= k:
-        raise ValueError(f"num_classes: expected more than the largest label, got {k}")
+    t = t.astype(np.int64)  # uint8 labels (MNIST's) would overflow t * k + y
+    y = y.astype(np.int64)
+    largest = int(max(t.max(initial=-1), y.max(initial=-1)))
+    k = largest + 1 if num_classes is None else int(num_classes)
+    if largest >= k:
+        raise ValueError(f"num_classes: expected more than the largest label {largest}, got {k}")
     return np.bincount(t * k + y, minlength=k * k).reshape(k, k)
 
 
@@ -197,7 +200,7 @@ def plot_first_layer_weights(
     fig, axes = axes_grid(axes, len(images), ncols, (0.8, 0.8))
     for ax, img in zip(axes, images, strict=True):
         bound = float(np.abs(img).max()) or 1.0
-        ax.imshow(img, cmap="bwr", vmin=-bound, vmax=bound)
+        ax.imshow(img, cmap="bwr", vmin=-bound, vmax=bound, interpolation="nearest")
         ax.set_axis_off()
     return fig
 
