@@ -92,6 +92,7 @@ EXPECTED: dict[str, Expect] = {
     "perceptron-gates": Expect((1040, 280), 4, _gates),
     "xor-regions": Expect((420, 420), 1, _lines(4)),
     "rbf-fit": Expect((600, 400), 1, _lines(12)),
+    "som": Expect((1040, 280), 4, _images_each(4)),
     "mnist-digits": Expect((900, 420), 40, _images_each(40)),
     "mnist-digit": Expect((300, 320), 1, _images_each(1)),
     "training-curves": Expect((720, 300), 2, _lines(2, 2)),
@@ -417,3 +418,18 @@ def test_digit_plots_on_synthetic_images():
     assert ax.get_title() == "label 1"
     with pytest.raises(ValueError, match="image"):
         plots.plot_digit(np.zeros((2, 3, 4)))
+
+
+def test_som_u_matrix_separates_the_six_colours():
+    fig = plots.plot_som()
+    u_matrix = fig.axes[0].images[0].get_array()
+    assert u_matrix.shape == (12, 12) and u_matrix.max() == pytest.approx(1.0)
+    marks = {t.get_text(): t.get_position() for t in fig.axes[0].texts}
+    assert sorted(marks) == sorted("RGBYCM")
+    units = {(round(r), round(c)) for c, r in marks.values()}
+    assert len(units) == 6  # every colour has its own best matching unit
+    red = fig.axes[1].images[0].get_array()
+    c, r = marks["R"]
+    assert red[round(r), round(c)] > 0.8  # the red centre's unit holds red
+    c, r = marks["B"]
+    assert red[round(r), round(c)] < 0.2

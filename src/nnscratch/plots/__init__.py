@@ -24,6 +24,7 @@ require_matplotlib()
 from nnscratch.plots.classic import (  # noqa: E402
     plot_perceptron_gates,
     plot_rbf_fit,
+    plot_som,
     plot_xor_regions,
 )
 from nnscratch.plots.concepts import (  # noqa: E402
@@ -75,6 +76,7 @@ __all__ = [
     "plot_rbf_fit",
     "plot_sigmoid_tanh_derivatives",
     "plot_softmax",
+    "plot_som",
     "plot_xor_regions",
     "save",
 ]

@@ -17,7 +17,14 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["GATES", "plot_perceptron_gates", "plot_rbf_fit", "plot_xor_regions"]
+__all__ = [
+    "GATES",
+    "SOM_COLORS",
+    "plot_perceptron_gates",
+    "plot_rbf_fit",
+    "plot_som",
+    "plot_xor_regions",
+]
 
 _GATE_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
 # Truth tables over _GATE_INPUTS.
@@ -159,12 +166,12 @@ def plot_rbf_fit(
     ``sin x``, the fit, the centres, and each weighted Gaussian
     ``w_i rho(x, c_i)`` thin and grey, so ``4 + n_centers`` lines.
     """
+    from nnscratch.datasets.toy import sine
     from nnscratch.rbf import RBFNetwork
 
-    rng = np.random.default_rng(seed)
-    x = np.sort(rng.uniform(0.0, 2 * np.pi, n_samples))
-    t = np.sin(x) + rng.normal(0.0, noise, n_samples)
-    net = RBFNetwork(n_centers, seed=seed).fit(x[:, None], t)
+    x2, t2 = sine(n_samples, noise=noise, seed=seed)
+    x, t = x2[:, 0], t2[:, 0]
+    net = RBFNetwork(n_centers, seed=seed).fit(x2, t)
     fig, ax = one_axes(ax, (6.0, 4.0))
     grid = np.linspace(0.0, 2 * np.pi, 400)
     hidden = net.transform(grid[:, None]) * net.weights_[:, 0]
@@ -180,4 +187,70 @@ def plot_rbf_fit(
     ax.set_xlabel("x")
     ax.legend(fontsize=8, loc="upper right")
     ax.grid(alpha=0.3)
+    return fig
+
+
+# Six pure colours: the classic demonstration of a SOM ordering RGB space.
+SOM_COLORS: dict[str, tuple[float, float, float]] = {
+    "red": (1, 0, 0),
+    "green": (0, 1, 0),
+    "blue": (0, 0, 1),
+    "yellow": (1, 1, 0),
+    "cyan": (0, 1, 1),
+    "magenta": (1, 0, 1),
+}
+
+
+def plot_som(
+    axes: Sequence[Axes] | None = None,
+    *,
+    size: int = 12,
+    iterations: int = 3000,
+    seed: int = 0,
+) -> Figure:
+    """A SOM trained on noisy colours: its U-matrix and its three component planes.
+
+    Data: 40 samples around each of six pure colours (``datasets.toy.blobs``,
+    std 0.08, clipped to [0, 1]). ``som.SOM(size, size, 3)`` (Gaussian
+    neighbourhood, sigma 3, eta 0.5) starts from random samples and trains
+    ``iterations`` online steps. Panel 1 is the U-matrix (Ultsch 1990,
+    ``SOM.distance_map``): light valleys are clusters, dark ridges the borders
+    between them, with each colour's initial (R, G, B, Y, C, M) at its
+    centre's best matching unit.
+    Panels 2-4 are the component planes: the red, green and blue weight of
+    every unit. Four axes, one image each.
+
+    Reference: Kohonen (1982); Zhou, "Machine Learning", sec. 5.5.3.
+    """
+    from nnscratch.datasets.toy import blobs
+    from nnscratch.som import SOM
+
+    centres = np.array(list(SOM_COLORS.values()), dtype=np.float64)
+    x, _ = blobs(40, centres, std=0.08, seed=seed)
+    x = np.clip(x, 0.0, 1.0)
+    som = SOM(size, size, 3, sigma=3.0, learning_rate=0.5, seed=seed)
+    som.random_weights_init(x)
+    som.train(x, iterations)
+    fig, axes = axes_grid(axes, 4, 4, (2.6, 2.8))
+    axes[0].imshow(som.distance_map(), cmap="bone_r")
+    for name, (r, c) in zip(SOM_COLORS, som.winners(centres), strict=True):
+        axes[0].text(
+            c,
+            r,
+            name[0].upper(),
+            ha="center",
+            va="center",
+            fontsize=9,
+            fontweight="bold",
+            color="tab:red",
+        )
+    qe = som.quantization_error(x)
+    axes[0].set_title(f"U-matrix (QE {qe:.3f})", fontsize=9)
+    weights = som.weights
+    for k, (ax, channel) in enumerate(zip(axes[1:], ("Reds", "Greens", "Blues"), strict=True)):
+        ax.imshow(weights[:, :, k], cmap=channel, vmin=0.0, vmax=1.0)
+        ax.set_title(f"component plane: {channel[:-1].lower()}", fontsize=9)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
     return fig

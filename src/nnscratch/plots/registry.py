@@ -107,6 +107,8 @@ _SPECS = (
                "XOR as the two-layer perceptron AND(NAND, OR) and its decision band."),
     FigureSpec("rbf-fit", classic.plot_rbf_fit,
                "An RBF network (k-means centres, least squares) fitted to noisy sin x."),
+    FigureSpec("som", classic.plot_som,
+               "A SOM trained on noisy colours: U-matrix and red, green, blue component planes."),
 )  # fmt: skip
 
 FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in _SPECS}
