@@ -90,7 +90,7 @@ EXPECTED: dict[str, Expect] = {
     "optimizers": Expect((720, 520), 4, _optimizers),
     "weight-init-histograms": Expect((800, 520), 20, _histograms),
     "perceptron-gates": Expect((1040, 280), 4, _gates),
-    "xor-regions": Expect((420, 420), 1, _lines(4)),
+    "xor-regions": Expect((800, 400), 2, _lines(4, 2)),
     "rbf-fit": Expect((600, 400), 1, _lines(12)),
     "som": Expect((1040, 280), 4, _images_each(4)),
     "mnist-digits": Expect((900, 420), 40, _images_each(40)),
@@ -339,11 +339,15 @@ def test_perceptron_gates_learn_and_and_fail_on_xor():
 
 
 def test_xor_band_lies_between_the_nand_and_or_lines():
-    ax = plots.plot_xor_regions().axes[0]
+    ax, mlp = plots.plot_xor_regions().axes
     nand, or_line = ax.lines[:2]
     # NAND: x1 + x2 = 1.4, OR: x1 + x2 = 0.4
     np.testing.assert_allclose(nand.get_xdata() + nand.get_ydata(), 1.4)
     np.testing.assert_allclose(or_line.get_xdata() + or_line.get_ydata(), 0.4)
+    # the trained MLP's filled contour: class-1 probability high at (0, 1), low at (0, 0)
+    p1 = mlp.collections[0]
+    assert p1.levels[0] == 0 and p1.levels[-1] == 1
+    assert float(mlp.get_title().rsplit("loss ", 1)[1]) < 0.01  # XOR learned
 
 
 def test_rbf_fit_follows_sin():

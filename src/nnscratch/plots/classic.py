@@ -122,31 +122,63 @@ def plot_perceptron_gates(
     return fig
 
 
-def plot_xor_regions(ax: Axes | None = None) -> Figure:
-    """XOR solved by the book's two-layer perceptron ``AND(NAND(x1, x2), OR(x1, x2))``.
+def plot_xor_regions(
+    axes: Sequence[Axes] | None = None,
+    *,
+    hidden: int = 8,
+    epochs: int = 300,
+    seed: int = 0,
+) -> Figure:
+    """XOR solved twice: the book's two-layer perceptron and a trained MLP.
 
-    The region where ``perceptron.XOR`` outputs 1 is the band between the
-    NAND line ``-0.5 x1 - 0.5 x2 + 0.7 = 0`` and the OR line
-    ``0.5 x1 + 0.5 x2 - 0.2 = 0`` (Saitoh, sec. 2.5, fig. 2-8): two straight
-    lines where one cannot do. A filled contour and four lines (the two
-    boundaries, the 0s and the 1s).
+    Left: ``perceptron.XOR = AND(NAND(x1, x2), OR(x1, x2))``; it outputs 1 in
+    the band between the NAND line ``-0.5 x1 - 0.5 x2 + 0.7 = 0`` and the OR
+    line ``0.5 x1 + 0.5 x2 - 0.2 = 0`` (Saitoh, sec. 2.5, fig. 2-8): two
+    straight lines where one cannot do. Four lines (the two boundaries, the
+    0s and the 1s) over a filled contour.
+
+    Right: a ``2-hidden-2`` tanh network (``Sequential``, softmax cross
+    entropy, Adam lr 0.05, full batch, ``epochs`` epochs) trained by
+    backpropagation on ``datasets.toy.xor()``; shaded by the probability of
+    class 1, with the 0.5 contour as its decision boundary. Two lines (the 0s
+    and the 1s) over the filled contour.
     """
+    from nnscratch.datasets.toy import xor
+    from nnscratch.layers import Activation, Dense
+    from nnscratch.network import Sequential
+    from nnscratch.optimizers import Adam
     from nnscratch.perceptron import XOR
+    from nnscratch.training import fit
 
-    fig, ax = one_axes(ax, (4.2, 4.2))
-    x1, x2, _ = _grid()
-    ax.contourf(x1, x2, XOR(x1, x2), levels=[-0.5, 0.5, 1.5], colors=["#f3f3f3", "#c6dbef"])
+    fig, (left, right) = axes_grid(axes, 2, 2, (4.0, 4.0))
+    x1, x2, grid = _grid()
+    left.contourf(x1, x2, XOR(x1, x2), levels=[-0.5, 0.5, 1.5], colors=["#f3f3f3", "#c6dbef"])
     ends = np.array([_LO, _HI])
-    ax.plot(ends, (0.7 - 0.5 * ends) / 0.5, "--", color="tab:red", label="NAND boundary")
-    ax.plot(ends, (0.2 - 0.5 * ends) / 0.5, ":", color="tab:green", label="OR boundary")
-    _points(ax, _GATE_INPUTS, np.array(GATES["XOR"]))
-    ax.set_xlim(_LO, _HI)
-    ax.set_ylim(_LO, _HI)
-    ax.set_aspect("equal")
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
-    ax.set_title("XOR = AND(NAND, OR): the shaded band is 1")
-    ax.legend(fontsize=7, loc="upper right")
+    left.plot(ends, (0.7 - 0.5 * ends) / 0.5, "--", color="tab:red", label="NAND boundary")
+    left.plot(ends, (0.2 - 0.5 * ends) / 0.5, ":", color="tab:green", label="OR boundary")
+    _points(left, _GATE_INPUTS, np.array(GATES["XOR"]))
+    left.set_title("AND(NAND, OR): the band is 1", fontsize=10)
+    left.legend(fontsize=7, loc="upper right")
+
+    x, t = xor()
+    net = Sequential(
+        [Dense(2, hidden), Activation("tanh"), Dense(hidden, 2)], seed=seed, dtype="float64"
+    )
+    history = fit(
+        net, x, t, optimizer=Adam(0.05), epochs=epochs, batch_size=len(x), seed=seed, verbose=0
+    )
+    p1 = net.predict_proba(grid)[:, 1].reshape(x1.shape)
+    right.contourf(x1, x2, p1, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
+    right.contour(x1, x2, p1, levels=[0.5], colors="k", linewidths=1.5)
+    _points(right, x, t)
+    loss = history.history["loss"][-1]
+    right.set_title(f"MLP 2-{hidden}-2 (tanh), loss {loss:.1e}", fontsize=10)
+    for ax in (left, right):
+        ax.set_xlim(_LO, _HI)
+        ax.set_ylim(_LO, _HI)
+        ax.set_aspect("equal")
+        ax.set_xlabel("x1")
+    left.set_ylabel("x2")
     return fig
 
 

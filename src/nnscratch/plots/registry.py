@@ -104,7 +104,7 @@ _SPECS = (
     FigureSpec("perceptron-gates", classic.plot_perceptron_gates,
                "Perceptron decision lines for AND, OR, NAND and the XOR failure."),
     FigureSpec("xor-regions", classic.plot_xor_regions,
-               "XOR as the two-layer perceptron AND(NAND, OR) and its decision band."),
+               "XOR by the book's AND(NAND, OR) perceptrons and by a trained 2-8-2 MLP."),
     FigureSpec("rbf-fit", classic.plot_rbf_fit,
                "An RBF network (k-means centres, least squares) fitted to noisy sin x."),
     FigureSpec("som", classic.plot_som,
