@@ -1,7 +1,77 @@
-"""nnscratch: neural networks from scratch in NumPy, done properly."""
+"""nnscratch: neural networks from scratch in NumPy, done properly.
+
+    import nnscratch as nn
+
+    (x_train, t_train), (x_test, t_test) = nn.datasets.load_mnist()
+    net = nn.Sequential([nn.Dense(784, 100), nn.Activation("relu"), nn.Dense(100, 10)],
+                        loss="softmax_cross_entropy", seed=0)
+    nn.fit(net, x_train, t_train, optimizer=nn.optimizers.Adam(1e-3), epochs=5,
+           batch_size=100, validation_data=(x_test, t_test))
+    nn.save(net, "mnist-mlp.safetensors")
+
+Modules: activations, losses, numerical (the math); initializers, layers,
+network, optimizers, schedules, training, callbacks (networks and training);
+datasets, io, metrics, images (data and files); perceptron, rbf, som, art
+(the other networks); book (the book's names); plots (figures, optional
+extra); cli (the ``nnscratch`` command).
+"""
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+from nnscratch import (
+    activations,
+    callbacks,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    numerical,
+    optimizers,
+    schedules,
+)
+from nnscratch.callbacks import Callback, EarlyStopping, History
+from nnscratch.io import load, save
+from nnscratch.layers import (
+    Activation,
+    BatchNorm,
+    Dense,
+    Dropout,
+    Flatten,
+    Maxout,
+    PReLU,
+)
+from nnscratch.network import Sequential
+from nnscratch.training import Trainer, TrainingDivergedError, fit
+
+__all__ = [
+    "Activation",
+    "BatchNorm",
+    "Callback",
+    "Dense",
+    "Dropout",
+    "EarlyStopping",
+    "Flatten",
+    "History",
+    "Maxout",
+    "PReLU",
+    "Sequential",
+    "Trainer",
+    "TrainingDivergedError",
+    "__version__",
+    "activations",
+    "callbacks",
+    "datasets",
+    "fit",
+    "initializers",
+    "layers",
+    "load",
+    "losses",
+    "metrics",
+    "numerical",
+    "optimizers",
+    "save",
+    "schedules",
+]

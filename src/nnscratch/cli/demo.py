@@ -1,0 +1,199 @@
+"""``nnscratch demo NAME``: the books' worked examples, computed by the library, with numbers.
+
+Each demo is a short function that prints what a reader would type into the
+book's examples and what comes out; the numbers are computed, never stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+import numpy as np
+
+from nnscratch.cli._common import CLIError
+
+__all__ = ["DEMOS", "register"]
+
+
+def _fmt(x: np.ndarray | float) -> str:
+    return np.array2string(np.asarray(x), precision=8, separator=", ")
+
+
+def demo_activations() -> None:
+    """Step, sigmoid and ReLU on the book's inputs, and the extremes that must not overflow."""
+    from nnscratch import activations as act
+
+    x = np.array([-1.0, 1.0, 2.0])
+    print(f"x                   = {_fmt(x)}")
+    for name in ("step", "sigmoid", "relu", "tanh", "gelu", "silu"):
+        print(f"{name + '(x)':<20}= {_fmt(act.get(name)(x))}")
+    print(f"sigmoid(-1000)      = {float(act.sigmoid(-1000.0))}   (no overflow warning)")
+    print(f"softplus(1000)      = {float(act.softplus(1000.0))}   (no overflow warning)")
+    print(
+        f"max sigmoid'(x)     = {float(act.get('sigmoid').derivative(0.0, act.sigmoid(0.0)))}"
+        "   (at x = 0; not 0.3)"
+    )
+    print(f"registered: {', '.join(act.names())}")
+
+
+def demo_softmax() -> None:
+    """Softmax of the book's examples, and why the maximum is subtracted first."""
+    from nnscratch.activations import softmax
+
+    a = np.array([0.3, 2.9, 4.0])
+    print(f"softmax({_fmt(a)}) = {_fmt(softmax(a))}, sum {float(softmax(a).sum()):.1f}")
+    big = np.array([1010.0, 1000.0, 990.0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        naive = np.exp(big) / np.sum(np.exp(big))
+    print(f"naive exp(a)/sum(exp(a)) for a = {_fmt(big)}: {_fmt(naive)} (overflow)")
+    print(f"softmax with the max subtracted:            {_fmt(softmax(big))}")
+
+
+def demo_losses() -> None:
+    """The book's sum of squares (its 'mean_squared_error') and cross entropy examples."""
+    from nnscratch import losses
+
+    t = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0], dtype=float)
+    good = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
+    bad = np.array([0.1, 0.05, 0.1, 0.0, 0.05, 0.1, 0.0, 0.6, 0.0, 0.0])
+    print("t = one-hot 2; y1 puts 0.6 on class 2, y2 puts 0.6 on class 7")
+    for name, fn in (
+        ("sum_squared_error", losses.sum_squared_error),
+        ("cross_entropy_error", losses.cross_entropy_error),
+    ):
+        print(f"{name:<20} y1: {fn(good, t):.9f}   y2: {fn(bad, t):.9f}")
+    print(
+        "(the book calls the first one mean_squared_error; nnscratch's mean_squared_error "
+        "is the usual mean)"
+    )
+
+
+def demo_gradient_descent() -> None:
+    """Numerical derivatives and gradient descent on the book's functions (chapter 4)."""
+    from nnscratch.book import simpleNet
+    from nnscratch.numerical import gradient_descent, numerical_diff, numerical_gradient
+
+    def f1(x: float) -> float:
+        return 0.01 * x**2 + 0.1 * x
+
+    print(
+        f"f(x) = 0.01x^2 + 0.1x:  f'(5) ~ {numerical_diff(f1, 5.0)!r}, "
+        f"f'(10) ~ {numerical_diff(f1, 10.0)!r}"
+    )
+
+    def f2(x: np.ndarray) -> float:
+        return float(np.sum(x**2))
+
+    print(
+        f"f(x0, x1) = x0^2 + x1^2: grad at (3, 4) = "
+        f"{_fmt(numerical_gradient(f2, np.array([3.0, 4.0])))}"
+    )
+    for lr in (0.1, 10.0, 1e-10):
+        x, _ = gradient_descent(f2, np.array([-3.0, 4.0]), lr=lr, step_num=100)
+        print(f"gradient descent from (-3, 4), lr {lr:g}, 100 steps -> {_fmt(x)}")
+    net = simpleNet(
+        W=[[-0.48896906, -0.43767281, 0.94069236], [1.56181584, -0.6269286, -2.09184833]]
+    )
+    x, t = np.array([0.6, 0.9]), np.array([1, 0, 0])
+    print(f"simpleNet: predict = {_fmt(net.predict(x))}, loss = {net.loss(x, t):.7f}")
+    print(f"dL/dW =\n{_fmt(numerical_gradient(lambda _w: net.loss(x, t), net.W))}")
+
+
+def demo_toy_network() -> None:
+    """The book's three-layer network with hand-set weights (section 3.4.3)."""
+    from nnscratch.book import forward, init_network
+
+    network = init_network()
+    x = np.array([1.0, 0.5])
+    print(f"forward(init_network(), {_fmt(x)}) = {_fmt(forward(network, x))}")
+
+
+def demo_mnist_inference(model: str = "sample") -> None:
+    """Classify the MNIST test set with a chapter-3 network (784-50-100-10, sigmoid)."""
+    from nnscratch.cli._models import load_model
+    from nnscratch.datasets import load_mnist
+
+    net = load_model(model)
+    _, (x, t) = load_mnist(normalize=True, flatten=True)
+    one_by_one = sum(int(np.argmax(net.predict(x[i])) == t[i]) for i in range(len(x)))
+    batched = sum(
+        int(np.sum(np.argmax(net.predict(x[i : i + 100]), axis=1) == t[i : i + 100]))
+        for i in range(0, len(x), 100)
+    )
+    print(
+        f"model {model}: {one_by_one} of {len(x)} right one image at a time, "
+        f"{batched} in batches of 100: accuracy {batched / len(x):.4f}"
+    )
+
+
+def demo_gradient_check() -> None:
+    """Chapter 5: backpropagation against numerical gradients on 3 MNIST samples."""
+    from nnscratch.datasets import load_mnist
+    from nnscratch.layers import Activation, Dense
+    from nnscratch.network import Sequential
+
+    (x, t), _ = load_mnist(normalize=True, one_hot_label=True)
+    net = Sequential(
+        [Dense(784, 50, init=0.01), Activation("relu"), Dense(50, 10, init=0.01)],
+        loss="softmax_cross_entropy",
+        seed=0,
+        dtype="float64",
+    )
+    xb, tb = x[:3].astype(np.float64), t[:3]
+    backprop = net.gradient(xb, tb)
+    backprop = {k: v.copy() for k, v in backprop.items()}
+    numeric = net.numerical_gradient(xb, tb)
+    print("784-50-10 ReLU network, float64, 3 training images; mean |backprop - numerical|:")
+    for key, grad in backprop.items():
+        print(f"  {key:<5} {float(np.mean(np.abs(grad - numeric[key]))):.3e}")
+
+
+def demo_minima() -> None:
+    """How often plain descent, restarts, annealing and SGD find the global minimum."""
+    try:
+        from nnscratch.annealing import minima_experiment
+    except ImportError:
+        raise CLIError("demo minima needs nnscratch.annealing, which this version lacks") from None
+    print(minima_experiment().as_table())
+
+
+DEMOS: dict[str, Callable[[], None]] = {
+    "activations": demo_activations,
+    "softmax": demo_softmax,
+    "losses": demo_losses,
+    "gradient-descent": demo_gradient_descent,
+    "toy-network": demo_toy_network,
+    "mnist-inference": demo_mnist_inference,
+    "gradient-check": demo_gradient_check,
+    "minima": demo_minima,
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    lines = "\n".join(
+        f"  {name:<17} {(fn.__doc__ or '').splitlines()[0]}" for name, fn in DEMOS.items()
+    )
+    p = sub.add_parser(
+        "demo",
+        help="print a worked example from the books",
+        description=f"Print a worked example with its numbers.\n\ndemos:\n{lines}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("name", metavar="NAME", choices=sorted(DEMOS), help="which demo (see above)")
+    p.add_argument(
+        "--model",
+        default="sample",
+        metavar="MODEL",
+        help="for mnist-inference: a model file or the book's sample_weight.pkl "
+        "(default: the bundled sample model)",
+    )
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.name == "mnist-inference":
+        demo_mnist_inference(args.model)
+    else:
+        DEMOS[args.name]()
+    return 0

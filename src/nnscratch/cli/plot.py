@@ -1,0 +1,55 @@
+"""``nnscratch plot NAME``: draw a figure from the books without writing code."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from nnscratch.cli._common import CLIError
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "plot",
+        help="draw a figure (activations, gradients, training, ...) to a PNG or SVG",
+        description="Draw a named figure to a file. 'nnscratch plot --list' names them; "
+        "'nnscratch plot --all --out DIR' draws every one into DIR. Needs the 'plot' "
+        "extra: pip install 'nnscratch[plot]'.",
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="the figure (see --list)")
+    p.add_argument(
+        "--out",
+        metavar="PATH",
+        help="output file (.png or .svg; default NAME.png), or a folder with --all",
+    )
+    p.add_argument("--list", action="store_true", help="list the figures and exit")
+    p.add_argument("--all", action="store_true", help="draw every figure into the --out folder")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nnscratch import plots
+
+    if args.list:
+        for name, spec in plots.FIGURES.items():
+            print(f"{name:<24} {spec.description}")
+        return 0
+    if args.all:
+        if args.name:
+            raise CLIError("give either NAME or --all, not both")
+        paths = plots.make_all(args.out or ".")
+        for path in paths:
+            print(path)
+        return 0
+    if not args.name:
+        raise CLIError("NAME: expected a figure name (see 'nnscratch plot --list')")
+    if args.name not in plots.FIGURES:
+        raise CLIError(f"NAME: unknown figure {args.name!r}; see 'nnscratch plot --list'")
+    out = Path(args.out or f"{args.name}.png")
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise CLIError(f"--out: expected a .png or .svg file name, got {str(out)!r}")
+    path = plots.save(plots.make(args.name), out)
+    print(f"{args.name}: saved to {path}")
+    return 0

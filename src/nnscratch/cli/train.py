@@ -1,0 +1,180 @@
+"""``nnscratch train``: train an MLP on MNIST, print a table per epoch, save the model."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from nnscratch.callbacks import Callback
+from nnscratch.cli._common import CLIError, positive_int
+
+__all__ = ["register"]
+
+DEFAULT_OUT = "mnist-mlp.safetensors"
+
+
+def _hidden(text: str) -> tuple[int, ...]:
+    if text.strip() in ("", "none"):
+        return ()
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected sizes separated by commas such as 100,100, got {text!r}"
+        ) from None
+    if any(s <= 0 for s in sizes):
+        raise argparse.ArgumentTypeError(f"expected positive sizes, got {text!r}")
+    return sizes
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from nnscratch.recipes import SCHEDULES, MLPConfig
+
+    d = MLPConfig()
+    p = sub.add_parser(
+        "train",
+        help="train an MLP on MNIST (the default recipe reaches 98%% in seconds)",
+        description="Load MNIST (fetching it if needed), train a multilayer perceptron, "
+        "print loss, train and test accuracy and seconds per epoch, and save the model. "
+        "With no options: 784-256-256-10 ReLU, AdamW, one-cycle learning rate, label "
+        "smoothing 0.1, batch 256, 4 epochs.",
+    )
+    p.add_argument(
+        "--hidden",
+        type=_hidden,
+        default=d.hidden,
+        metavar="SIZES",
+        help="hidden layer sizes, e.g. 100,100 ('none' for softmax regression; default 256,256)",
+    )
+    p.add_argument("--activation", default=d.activation, help="hidden activation (default relu)")
+    p.add_argument("--init", default=d.init, help="weight initializer (default he_normal)")
+    p.add_argument(
+        "--optimizer",
+        default=d.optimizer,
+        help="sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw (default adamw)",
+    )
+    p.add_argument(
+        "--lr", type=_positive_float, default=d.lr, help=f"(peak) learning rate (default {d.lr:g})"
+    )
+    p.add_argument(
+        "--weight-decay",
+        type=float,
+        default=d.weight_decay,
+        help=f"weight decay (default {d.weight_decay:g})",
+    )
+    p.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        default=d.schedule,
+        help="learning-rate schedule (default one_cycle)",
+    )
+    p.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=d.label_smoothing,
+        help=f"label smoothing of the cross entropy (default {d.label_smoothing:g})",
+    )
+    p.add_argument("--epochs", type=positive_int, default=d.epochs, help="default 4")
+    p.add_argument("--batch-size", type=positive_int, default=d.batch_size, help="default 256")
+    p.add_argument(
+        "--seed", type=int, default=d.seed, help="seed of initialisation and shuffling (default 0)"
+    )
+    p.add_argument("--dtype", choices=["float32", "float64"], default=d.dtype)
+    p.add_argument(
+        "--out",
+        default=DEFAULT_OUT,
+        metavar="PATH",
+        help=f"where to save the model (default ./{DEFAULT_OUT})",
+    )
+    p.add_argument(
+        "--checkpoint", metavar="PATH", help="write the training state here after every epoch"
+    )
+    p.add_argument("--resume", action="store_true", help="continue from --checkpoint if it exists")
+    p.add_argument("--quiet", action="store_true", help="print only the final line")
+    p.set_defaults(run=run)
+
+
+def _config(args: argparse.Namespace):
+    from nnscratch.recipes import MLPConfig
+
+    if args.seed < 0:
+        raise CLIError(f"--seed: expected an integer >= 0, got {args.seed}")
+    if args.resume and not args.checkpoint:
+        raise CLIError("--resume needs --checkpoint PATH")
+    return MLPConfig(
+        hidden=args.hidden,
+        activation=args.activation,
+        init=args.init,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        weight_decay=args.weight_decay,
+        schedule=args.schedule,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        label_smoothing=args.label_smoothing,
+        seed=args.seed,
+        dtype=args.dtype,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from nnscratch import io
+    from nnscratch.datasets import load_mnist
+    from nnscratch.recipes import train_mnist
+
+    config = _config(args)
+    out = Path(args.out)
+    if out.is_dir():
+        raise CLIError(f"--out: expected a file name, got the directory {args.out!r}")
+    data = load_mnist(normalize=True, flatten=True, one_hot_label=False)
+    table = _EpochTable(quiet=args.quiet)
+    start = time.perf_counter()
+    net, history = train_mnist(
+        config, data, callbacks=[table], checkpoint=args.checkpoint, resume=args.resume
+    )
+    seconds = time.perf_counter() - start
+    io.save(net, out, metadata={"nnscratch.recipe": _json(config.to_dict())})
+    accuracy = history["val_accuracy"][-1]
+    print(
+        f"test accuracy {accuracy:.4f} after {len(history)} epochs, "
+        f"{seconds:.1f} s of training; model saved to {out}"
+    )
+    return 0
+
+
+def _json(obj: object) -> str:
+    import json
+
+    return json.dumps(obj, sort_keys=True)
+
+
+class _EpochTable(Callback):
+    """Prints one row per epoch: loss, train accuracy, test accuracy, seconds."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+
+    def on_train_begin(self, logs) -> None:
+        if not self.quiet:
+            print(f"{'epoch':>5} {'loss':>8} {'train acc':>9} {'test acc':>9} {'seconds':>8}")
+            sys.stdout.flush()
+
+    def on_epoch_end(self, epoch: int, logs) -> None:
+        if not self.quiet:
+            print(
+                f"{epoch:>5} {logs['loss']:>8.4f} {logs.get('accuracy', float('nan')):>9.4f} "
+                f"{logs['val_accuracy']:>9.4f} {logs['seconds']:>8.2f}",
+                flush=True,
+            )

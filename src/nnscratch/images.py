@@ -1,0 +1,108 @@
+"""Turn a user's digit picture into an MNIST-like 28x28 input.
+
+MNIST was made this way (LeCun, Cortes and Burges, the MNIST page): each
+digit was size-normalised to fit a 20x20 box keeping its aspect ratio
+(anti-aliasing gives grey levels), then placed in a 28x28 field so that its
+centre of mass sits at the centre. Digits are light on a dark background.
+:func:`mnistify` repeats those steps on any greyscale array; :func:`load_digit`
+reads a PNG or JPEG first (Pillow, the optional ``plot`` extra).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+__all__ = ["load_digit", "mnistify"]
+
+_BOX = 20  # the digit's longest side after size normalisation
+_FIELD = 28
+
+
+def load_digit(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read an image file and return it as an MNIST input, float32 (784,) in [0, 1].
+
+    Any size and colour mode; dark-on-light or light-on-dark; transparency is
+    laid over white. Raises ValueError when the file is no image or holds no
+    digit, ImportError without Pillow.
+    """
+    try:
+        from PIL import Image, UnidentifiedImageError
+    except ImportError as err:
+        raise ImportError("reading images needs Pillow: pip install 'nnscratch[plot]'") from err
+    try:
+        with Image.open(path) as img:
+            img.load()
+            grey = _to_grey(img)
+    except UnidentifiedImageError:
+        raise ValueError(f"{os.fspath(path)!r}: not an image Pillow can read") from None
+    return mnistify(grey)
+
+
+def _to_grey(img: Any) -> np.ndarray:
+    from PIL import Image
+
+    if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(white, rgba)
+    return np.asarray(img.convert("L"), dtype=np.float64) / 255.0
+
+
+def mnistify(image: Any) -> np.ndarray:
+    """Preprocess a greyscale image (H, W), values in [0, 1], as MNIST was made.
+
+    Steps: invert if the background (the median of the border) is light;
+    subtract the background and stretch to [0, 1]; crop to the ink; scale the
+    longest side to 20 pixels keeping the aspect ratio; paste into 28x28 with
+    the centre of mass at the centre. Returns float32 (784,) in [0, 1].
+    """
+    grey = np.asarray(image, dtype=np.float64)
+    if grey.ndim != 2 or min(grey.shape) < 2:
+        raise ValueError(f"image: expected a 2-D greyscale array of at least 2x2, got {grey.shape}")
+    if not np.all(np.isfinite(grey)) or grey.min() < 0 or grey.max() > 1:
+        raise ValueError("image: expected finite values in [0, 1]")
+    ink = _ink(grey)
+    rows, cols = np.nonzero(ink > 0.1)
+    if rows.size == 0:
+        raise ValueError("image: no digit found (the picture is one flat colour)")
+    crop = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    digit = _fit_box(crop)
+    return _centre_by_mass(digit).reshape(-1).astype(np.float32)
+
+
+def _ink(grey: np.ndarray) -> np.ndarray:
+    """Ink as light-on-dark in [0, 1]: background 0, strongest stroke 1."""
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    background = float(np.median(border))
+    if background > 0.5:
+        grey, background = 1.0 - grey, 1.0 - background
+    ink = np.clip(grey - background, 0.0, None)
+    peak = ink.max()
+    return ink / peak if peak > 0 else ink
+
+
+def _fit_box(crop: np.ndarray) -> np.ndarray:
+    """Resize so the longest side is 20 pixels, keeping the aspect ratio (anti-aliased)."""
+    from PIL import Image
+
+    h, w = crop.shape
+    scale = _BOX / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    img = Image.fromarray(crop.astype(np.float32), mode="F")
+    return np.clip(np.asarray(img.resize(size, Image.Resampling.LANCZOS)), 0.0, 1.0)
+
+
+def _centre_by_mass(digit: np.ndarray) -> np.ndarray:
+    """Paste ``digit`` into 28x28 so its centre of mass lands on the field's centre."""
+    h, w = digit.shape
+    total = digit.sum()
+    cy = (digit.sum(axis=1) @ np.arange(h)) / total
+    cx = (digit.sum(axis=0) @ np.arange(w)) / total
+    top = int(np.clip(round((_FIELD - 1) / 2 - cy), 0, _FIELD - h))
+    left = int(np.clip(round((_FIELD - 1) / 2 - cx), 0, _FIELD - w))
+    field = np.zeros((_FIELD, _FIELD))
+    field[top : top + h, left : left + w] = digit
+    return field
