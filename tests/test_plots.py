@@ -214,6 +214,17 @@ def test_importing_nnscratch_does_not_import_matplotlib():
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.slow
+def test_without_matplotlib_the_error_says_what_to_install():
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "try:\n    import nnscratch.plots\n"
+        "except ImportError as e:\n    print(e)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 'pip install "nnscratch[plot]"' in out.stdout
+
+
 # -- drawing into given axes ---------------------------------------------------------
 
 
