@@ -22,6 +22,7 @@ __version__ = "0.1.0"
 
 from nnscratch import (
     activations,
+    art,
     callbacks,
     datasets,
     initializers,
@@ -30,7 +31,10 @@ from nnscratch import (
     metrics,
     numerical,
     optimizers,
+    perceptron,
+    rbf,
     schedules,
+    som,
 )
 from nnscratch.callbacks import Callback, EarlyStopping, History
 from nnscratch.io import load, save
@@ -62,6 +66,7 @@ __all__ = [
     "TrainingDivergedError",
     "__version__",
     "activations",
+    "art",
     "callbacks",
     "datasets",
     "fit",
@@ -72,6 +77,9 @@ __all__ = [
     "metrics",
     "numerical",
     "optimizers",
+    "perceptron",
+    "rbf",
     "save",
     "schedules",
+    "som",
 ]
