@@ -29,15 +29,30 @@ def confusion_matrix(t: Any, y: Any, num_classes: int | None = None) -> np.ndarr
     if y.shape != t.shape:
         raise ValueError(f"y: expected the shape of t {t.shape}, got {y.shape}")
     top = int(max(t.max(initial=-1), y.max(initial=-1)))
-    k = top + 1 if num_classes is None else int(num_classes)
+    if num_classes is None:
+        k = top + 1
+    elif isinstance(num_classes, (int, np.integer)) and not isinstance(num_classes, bool):
+        k = int(num_classes)
+    else:
+        raise TypeError(f"num_classes: expected an integer or None, got {num_classes!r}")
+    if k < 1 and num_classes is not None:
+        raise ValueError(f"num_classes: expected an integer >= 1, got {k}")
     if top >= k:
         raise ValueError(f"num_classes: expected more than the largest label {top}, got {k}")
     return np.bincount(t * k + y, minlength=k * k).reshape(k, k)
 
 
 def per_class_accuracy(confusion: np.ndarray) -> np.ndarray:
-    """Recall of each class, ``C[i, i] / sum_j C[i, j]`` (NaN for a class with no samples)."""
+    """Recall of each class, ``C[i, i] / sum_j C[i, j]`` (NaN for a class with no samples).
+
+    ``confusion`` is a ``(K, K)`` matrix of counts as :func:`confusion_matrix`
+    returns (rows true, columns predicted); the result is float64 ``(K,)``.
+    """
     confusion = np.asarray(confusion)
+    if confusion.ndim != 2 or confusion.shape[0] != confusion.shape[1]:
+        raise ValueError(f"confusion: expected a square (K, K) matrix, got shape {confusion.shape}")
+    if confusion.size and confusion.min() < 0:
+        raise ValueError("confusion: expected counts >= 0, got a negative entry")
     totals = confusion.sum(axis=1)
     hits = np.diagonal(confusion).astype(np.float64)
     out = np.full(hits.shape, np.nan)

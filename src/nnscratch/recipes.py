@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from nnscratch import optimizers, schedules
+from nnscratch import activations, initializers, optimizers, schedules
 from nnscratch.callbacks import Callback, History
 from nnscratch.layers import Activation, Dense
 from nnscratch.losses import SoftmaxCrossEntropy
@@ -33,6 +33,9 @@ from nnscratch.training import Trainer
 __all__ = ["SCHEDULES", "MLPConfig", "build_mlp", "make_optimizer", "make_schedule", "train_mnist"]
 
 SCHEDULES = ("one_cycle", "cosine", "step", "constant")
+# OneCycle's warm-up (30 % of the steps) must span at least one step:
+# 0.3 * total > 1.
+_ONE_CYCLE_MIN_STEPS = 4
 
 
 @dataclass
@@ -57,25 +60,63 @@ class MLPConfig:
     dtype: str = "float32"
 
     def __post_init__(self) -> None:
+        if isinstance(self.hidden, (str, bytes)) or not all(
+            _is_int(h) for h in _iterable(self.hidden)
+        ):
+            raise TypeError(f"hidden: expected a tuple of layer sizes, got {self.hidden!r}")
         self.hidden = tuple(int(h) for h in self.hidden)
         if any(h <= 0 for h in self.hidden):
             raise ValueError(f"hidden: expected positive layer sizes, got {self.hidden}")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule: expected one of {SCHEDULES}, got {self.schedule!r}")
-        if not (isinstance(self.epochs, int) and self.epochs > 0):
-            raise ValueError(f"epochs: expected a positive integer, got {self.epochs!r}")
-        if not (math.isfinite(self.lr) and self.lr > 0):
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if not (_is_int(value) and value > 0):
+                raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+        if not (_is_int(self.seed) and self.seed >= 0):
+            raise ValueError(f"seed: expected an integer >= 0, got {self.seed!r}")
+        if not (_is_real(self.lr) and math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"lr: expected a positive finite number, got {self.lr!r}")
-        if not 0.0 <= self.label_smoothing < 1.0:
+        if not (
+            _is_real(self.weight_decay)
+            and math.isfinite(self.weight_decay)
+            and self.weight_decay >= 0
+        ):
+            raise ValueError(
+                f"weight_decay: expected a finite number >= 0, got {self.weight_decay!r}"
+            )
+        if not (_is_real(self.label_smoothing) and 0.0 <= self.label_smoothing < 1.0):
             raise ValueError(
                 f"label_smoothing: expected a number in [0, 1), got {self.label_smoothing!r}"
             )
+        if self.dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype: expected 'float32' or 'float64', got {self.dtype!r}")
+        # Unknown names fail here, before any data is loaded: each registry
+        # raises a ValueError listing the names it knows.
+        activations.get(self.activation)
+        initializers.get(self.init)
+        make_optimizer(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as a JSON-able dict (stored in the saved model's metadata)."""
         d = dataclasses.asdict(self)
         d["hidden"] = list(self.hidden)
         return d
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _iterable(value: Any) -> Iterable[Any]:
+    try:
+        return tuple(value)
+    except TypeError:
+        raise TypeError(f"hidden: expected a tuple of layer sizes, got {value!r}") from None
 
 
 def build_mlp(config: MLPConfig, inputs: int = 784, classes: int = 10) -> Sequential:
@@ -101,9 +142,23 @@ def make_optimizer(config: MLPConfig) -> optimizers.Optimizer:
 
 
 def make_schedule(config: MLPConfig, steps_per_epoch: int) -> schedules.Schedule | None:
-    """The learning-rate schedule over ``epochs * steps_per_epoch`` steps (None: constant)."""
-    total = config.epochs * steps_per_epoch
+    """The learning-rate schedule over ``total = epochs * steps_per_epoch`` optimizer steps.
+
+    ``one_cycle``: :class:`~nnscratch.schedules.OneCycle` peaking at
+    ``config.lr`` (needs at least 4 steps); ``cosine``: cosine decay from
+    ``config.lr`` to 0; ``step``: times 0.1 after each third of the steps;
+    ``constant``: None (the optimizer keeps ``config.lr``).
+    """
+    if not (_is_int(steps_per_epoch) and steps_per_epoch > 0):
+        raise ValueError(f"steps_per_epoch: expected a positive integer, got {steps_per_epoch!r}")
+    total = config.epochs * int(steps_per_epoch)
     if config.schedule == "one_cycle":
+        if total < _ONE_CYCLE_MIN_STEPS:
+            raise ValueError(
+                f"schedule: 'one_cycle' needs at least {_ONE_CYCLE_MIN_STEPS} optimizer steps "
+                f"(epochs x batches per epoch), got {total}; use more epochs, smaller batches "
+                "or another schedule"
+            )
         return schedules.OneCycle(config.lr, total)
     if config.schedule == "cosine":
         return schedules.CosineDecay(config.lr, total)

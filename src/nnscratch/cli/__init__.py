@@ -41,10 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except CLIError as exc:
-        print(f"nnscratch: error: {exc}", file=sys.stderr)
-        return 2
-    except USER_ERRORS as exc:
+    except (CLIError, *USER_ERRORS) as exc:
         print(f"nnscratch: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -55,7 +52,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

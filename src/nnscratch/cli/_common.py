@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from nnscratch.datasets.mnist import MnistUnavailableError
+
 __all__ = ["USER_ERRORS", "CLIError", "OneLineParser", "existing_file", "positive_int"]
 
 
@@ -14,9 +16,17 @@ class CLIError(Exception):
     """An error the user can fix; printed as one line, exit status 2."""
 
 
-# Errors raised by the library for bad input or unusable files. The CLI turns
-# them into one line; anything else is a bug and keeps its traceback.
-USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, TypeError, OSError, ImportError)
+# Errors raised by the library for bad input, unusable files or data that
+# cannot be fetched (MnistUnavailableError is a RuntimeError whose message
+# spans several lines; main() joins them into one). The CLI turns these into
+# one line; anything else is a bug and keeps its traceback.
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError,
+    TypeError,
+    OSError,
+    ImportError,
+    MnistUnavailableError,
+)
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -21,4 +21,9 @@ def load_model(spec: str):
         return io.load(spec)
     if path.is_dir():
         raise CLIError(f"MODEL: expected a model file, got the directory {spec!r}")
+    if bundled is None and spec == "sample":
+        raise CLIError(
+            "MODEL: this install has no bundled 'sample' model; give a model file, e.g. one "
+            "written by 'nnscratch train' or the book's sample_weight.pkl"
+        )
     raise CLIError(f"MODEL: no such file {spec!r}")

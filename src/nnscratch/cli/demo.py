@@ -92,11 +92,10 @@ def demo_gradient_descent() -> None:
     for lr in (0.1, 10.0, 1e-10):
         x, _ = gradient_descent(f2, np.array([-3.0, 4.0]), lr=lr, step_num=100)
         print(f"gradient descent from (-3, 4), lr {lr:g}, 100 steps -> {_fmt(x)}")
-    net = simpleNet(
-        W=[[-0.48896906, -0.43767281, 0.94069236], [1.56181584, -0.6269286, -2.09184833]]
-    )
-    x, t = np.array([0.6, 0.9]), np.array([1, 0, 0])
-    print(f"simpleNet: predict = {_fmt(net.predict(x))}, loss = {net.loss(x, t):.7f}")
+    # Section 4.4.2 as printed: the book's random W, x = [0.6, 0.9], t = [0, 0, 1].
+    net = simpleNet(W=[[0.47355232, 0.9977393, 0.84668094], [0.85557411, 0.03563661, 0.69422093]])
+    x, t = np.array([0.6, 0.9]), np.array([0, 0, 1])
+    print(f"simpleNet: predict = {_fmt(net.predict(x))}, loss = {net.loss(x, t):.8f}")
     print(f"dL/dW =\n{_fmt(numerical_gradient(lambda _w: net.loss(x, t), net.W))}")
 
 

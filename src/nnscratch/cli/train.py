@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from nnscratch.cli._common import CLIError, positive_int
 __all__ = ["register"]
 
 DEFAULT_OUT = "mnist-mlp.safetensors"
+#: Metadata key of the saved model holding the recipe as JSON (keys starting
+#: with "nnscratch." are reserved by nnscratch.io for its own use).
+RECIPE_KEY = "recipe"
 
 
 def _hidden(text: str) -> tuple[int, ...]:
@@ -136,8 +140,9 @@ def run(args: argparse.Namespace) -> int:
 
     config = _config(args)
     out = Path(args.out)
-    if out.is_dir():
-        raise CLIError(f"--out: expected a file name, got the directory {args.out!r}")
+    _check_writable(out, "--out")
+    if args.checkpoint:
+        _check_writable(Path(args.checkpoint), "--checkpoint")
     data = load_mnist(normalize=True, flatten=True, one_hot_label=False)
     table = _EpochTable(quiet=args.quiet)
     start = time.perf_counter()
@@ -145,13 +150,28 @@ def run(args: argparse.Namespace) -> int:
         config, data, callbacks=[table], checkpoint=args.checkpoint, resume=args.resume
     )
     seconds = time.perf_counter() - start
-    io.save(net, out, metadata={"nnscratch.recipe": _json(config.to_dict())})
+    io.save(net, out, metadata={RECIPE_KEY: _json(config.to_dict())})
     accuracy = history["val_accuracy"][-1]
+    epochs = f"{len(history)} epoch" + ("" if len(history) == 1 else "s")
     print(
-        f"test accuracy {accuracy:.4f} after {len(history)} epochs, "
+        f"test accuracy {accuracy:.4f} after {epochs}, "
         f"{seconds:.1f} s of training; model saved to {out}"
     )
     return 0
+
+
+def _check_writable(path: Path, option: str) -> None:
+    """Fail before training, not after it, when ``path`` cannot be written."""
+    if path.is_dir():
+        raise CLIError(f"{option}: expected a file name, got the directory {str(path)!r}")
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise CLIError(f"{option}: cannot write to the folder {str(folder)!r}: {reason}") from None
 
 
 def _json(obj: object) -> str:
