@@ -43,12 +43,26 @@ def load_digit(path: str | os.PathLike[str]) -> np.ndarray:
             grey = _to_grey(img)
     except UnidentifiedImageError:
         raise ValueError(f"{os.fspath(path)!r}: not an image Pillow can read") from None
-    return mnistify(grey)
+    except Image.DecompressionBombError as err:
+        raise ValueError(f"{os.fspath(path)!r}: too large to be a digit picture ({err})") from None
+    try:
+        return mnistify(grey)
+    except ValueError as err:
+        raise ValueError(f"{os.fspath(path)!r}: {err}") from None
 
 
 def _to_grey(img: Any) -> np.ndarray:
+    """Grey levels in [0, 1], float64 (H, W); transparent pixels count as white."""
     from PIL import Image
 
+    # Pillow's convert("L") clips 16- and 32-bit grey at 255, which would turn
+    # every grey level of such a picture white: scale those by hand instead.
+    if img.mode.startswith("I;16"):
+        return np.asarray(img, dtype=np.float64) / 65535.0
+    if img.mode in ("I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        low, high = float(arr.min()), float(arr.max())
+        return (arr - low) / (high - low) if high > low else np.zeros(arr.shape)
     if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
         rgba = img.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
