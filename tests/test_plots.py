@@ -93,6 +93,7 @@ EXPECTED: dict[str, Expect] = {
     "xor-regions": Expect((800, 400), 2, _lines(4, 2)),
     "rbf-fit": Expect((600, 400), 1, _lines(12)),
     "som": Expect((1040, 280), 4, _images_each(4)),
+    "annealing": Expect((880, 400), 2, _lines(7, 5)),
     "mnist-digits": Expect((900, 420), 40, _images_each(40)),
     "mnist-digit": Expect((300, 320), 1, _images_each(1)),
     "training-curves": Expect((720, 300), 2, _lines(2, 2)),
@@ -454,3 +455,18 @@ def test_som_u_matrix_separates_the_six_colours():
     assert red[round(r), round(c)] > 0.8  # the red centre's unit holds red
     c, r = marks["B"]
     assert red[round(r), round(c)] < 0.2
+
+
+def test_annealing_escapes_the_basin_that_traps_descent():
+    paths, energies = plots.plot_annealing().axes
+    *annealed, descent = energies.lines
+    # descent stays in the basin of (3, -2): f near 9 + 4 = 13 minus the cosine dip
+    assert descent.get_ydata()[-1] == pytest.approx(12.93, abs=0.01)
+    end = paths.lines[4]  # seeds 0-3, then descent
+    assert (end.get_xdata()[-1], end.get_ydata()[-1]) == pytest.approx((2.985, -1.990), abs=1e-3)
+    finals = [line.get_ydata()[-1] for line in annealed]
+    assert len(finals) == 4 and max(finals) < 3.0  # every annealed run ends lower
+    assert min(finals) < 0.05  # and one finds the global minimum 0
+    best = paths.lines[-1]  # the best of 10 restarts: a lower basin than descent's
+    assert best.get_label() == "best of 10 restarts (4.97)"
+    assert (best.get_xdata()[0], best.get_ydata()[0]) == pytest.approx((0.995, -1.990), abs=1e-3)

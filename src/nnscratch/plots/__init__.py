@@ -22,6 +22,7 @@ from nnscratch.plots._base import require_matplotlib, save
 require_matplotlib()
 
 from nnscratch.plots.classic import (  # noqa: E402
+    plot_annealing,
     plot_perceptron_gates,
     plot_rbf_fit,
     plot_som,
@@ -61,6 +62,7 @@ __all__ = [
     "plot_activation_grid",
     "plot_activation_histograms",
     "plot_activations",
+    "plot_annealing",
     "plot_confusion_matrix",
     "plot_digit",
     "plot_digits",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "GATES",
     "SOM_COLORS",
+    "plot_annealing",
     "plot_perceptron_gates",
     "plot_rbf_fit",
     "plot_som",
@@ -285,4 +286,112 @@ def plot_som(
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
+    return fig
+
+
+def plot_annealing(
+    axes: Sequence[Axes] | None = None,
+    *,
+    start: tuple[float, float] = (2.7, -2.2),
+    seeds: Sequence[int] = (0, 1, 2, 3),
+    steps: int = 3000,
+    t0: float = 10.0,
+    alpha: float = 0.998,
+    step_size: float = 0.3,
+) -> Figure:
+    """Escaping local minima on the Rastrigin function: descent, annealing, restarts.
+
+    ``f(x) = 20 + sum_i (x_i^2 - 10 cos(2 pi x_i))`` has a local minimum near
+    every integer point and the global one, 0, at the origin. From ``start``:
+
+    * gradient descent (``annealing.noisy_gradient_descent`` without noise,
+      lr 0.002) slides into the nearest basin and stays (about 12.9 at (3, -2));
+    * simulated annealing (``annealing.simulated_annealing``, Gaussian
+      proposals of std ``step_size``, ``T_k = t0 alpha^k``), one path per
+      seed: uphill moves accepted with probability ``exp(-dE / T)`` carry it
+      across ridges while hot; it settles in a low basin, not always the
+      global one;
+    * random restarts (``annealing.random_restarts``, 10 uniform starts on
+      ``[-5.12, 5.12]^2``, the same descent): the best end point, a star.
+
+    Left: the paths over the contour (lines: one per seed, descent, the start,
+    the best restart). Right: the energy of the current state per step (lines:
+    one per seed, descent). Reference: Kirkpatrick, Gelatt & Vecchi (1983);
+    Zhou, "Machine Learning", sec. 5.4.
+    """
+    from nnscratch import annealing
+
+    x0 = np.asarray(start, dtype=np.float64)
+    fig, (left, right) = axes_grid(axes, 2, 2, (4.4, 4.0))
+    g = np.linspace(-4.0, 4.0, 241)
+    gx, gy = np.meshgrid(g, g)
+    energy = 20 + gx**2 - 10 * np.cos(2 * np.pi * gx) + gy**2 - 10 * np.cos(2 * np.pi * gy)
+    left.contourf(gx, gy, energy, levels=12, cmap="Greys", alpha=0.5)
+
+    gd = annealing.noisy_gradient_descent(
+        annealing.rastrigin, x0, grad=annealing.rastrigin_grad, lr=0.002, steps=steps
+    )
+    for i, seed in enumerate(seeds):
+        sa = annealing.simulated_annealing(
+            annealing.rastrigin,
+            x0,
+            steps=steps,
+            t0=t0,
+            alpha=alpha,
+            step_size=step_size,
+            seed=seed,
+        )
+        color = f"C{i + 1}"
+        left.plot(sa.trajectory[:, 0], sa.trajectory[:, 1], color=color, linewidth=0.6, alpha=0.8)
+        right.plot(
+            sa.history,
+            color=color,
+            linewidth=0.8,
+            label=f"annealing, seed {seed}: ends at {sa.energy:.2f}",
+        )
+    left.plot(
+        gd.trajectory[:, 0],
+        gd.trajectory[:, 1],
+        color="tab:blue",
+        linewidth=3,
+        zorder=5,
+        label="descent",
+    )
+    right.plot(
+        gd.history,
+        color="tab:blue",
+        linewidth=2,
+        zorder=5,
+        label=f"descent: ends at {gd.energy:.1f}",
+    )
+    left.plot(*x0, "o", color="k", markersize=7, zorder=6, label="start")
+    rr = annealing.random_restarts(
+        annealing.rastrigin,
+        (np.full(2, -5.12), np.full(2, 5.12)),
+        n=10,
+        grad=annealing.rastrigin_grad,
+        lr=0.002,
+        steps=1500,
+        seed=0,
+    )
+    left.plot(
+        *rr.best_params,
+        "*",
+        color="gold",
+        markeredgecolor="k",
+        markersize=14,
+        zorder=6,
+        label=f"best of 10 restarts ({rr.best_energy:.2f})",
+    )
+    left.legend(fontsize=7, loc="upper left", framealpha=0.9)
+    right.legend(fontsize=7, loc="upper right", framealpha=0.9)
+    left.set_xlim(-4, 4)
+    left.set_ylim(-4, 4)
+    left.set_aspect("equal")
+    left.set_title("Rastrigin: paths from one start", fontsize=10)
+    right.set_yscale("symlog", linthresh=1.0)
+    right.set_xlabel("step")
+    right.set_ylabel("energy f(x)")
+    right.set_title(f"energy per step (T0 {t0:g}, alpha {alpha:g})", fontsize=10)
+    right.grid(alpha=0.3)
     return fig

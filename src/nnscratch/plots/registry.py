@@ -109,6 +109,8 @@ _SPECS = (
                "An RBF network (k-means centres, least squares) fitted to noisy sin x."),
     FigureSpec("som", classic.plot_som,
                "A SOM trained on noisy colours: U-matrix and red, green, blue component planes."),
+    FigureSpec("annealing", classic.plot_annealing,
+               "Gradient descent, simulated annealing and random restarts on Rastrigin."),
 )  # fmt: skip
 
 FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in _SPECS}
