@@ -1,0 +1,1119 @@
+"""Strategies against local minima: random restarts, simulated annealing, noisy descent.
+
+Gradient descent walks downhill into the minimum of the basin it starts in.
+When the error surface has several minima that minimum may be a local one,
+"a point whose error is no larger than at any point near it" but larger than
+the global minimum (Zhou, "Machine Learning", section 5.4). Zhou lists the
+heuristics people use to jump out of such a basin, all without a guarantee:
+
+* **random restarts**: train from several initialisations and keep the best
+  (:func:`random_restarts`, :func:`restarts_network`);
+* **simulated annealing**: accept an uphill move with a probability that
+  shrinks as a temperature falls (:func:`simulated_annealing`,
+  :func:`anneal_network`);
+* **stochastic gradient descent**: the noise of a gradient computed on one
+  sample (or a mini-batch, or added on purpose) can push the walk out of a
+  shallow basin (:func:`noisy_gradient_descent`, :func:`train_network`).
+
+Everything works on any energy ``f(theta) -> float`` of a parameter array
+``theta`` (optionally with its gradient ``grad(theta)``) and on a
+:class:`~nnscratch.network.Sequential` whose ``loss(x, t)`` is the energy.
+:func:`minima_experiment` counts, over many seeds, how often each strategy
+reaches the global minimum of the 2-D Rastrigin function and solves XOR with a
+2-2-1 sigmoid network.
+
+All randomness comes from a seeded ``numpy.random.Generator``: the same seed
+gives the same result.
+
+References: S. Kirkpatrick, C. D. Gelatt and M. P. Vecchi, "Optimization by
+simulated annealing", Science 220 (1983) 671-680; N. Metropolis et al.,
+"Equation of state calculations by fast computing machines", J. Chem. Phys.
+21 (1953); Zhou Zhihua, "Machine Learning" (2016), section 5.4;
+A. Neelakantan et al., "Adding gradient noise improves learning for very deep
+networks" (2015).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "AnnealResult",
+    "DescentResult",
+    "MinimaReport",
+    "MinimaRow",
+    "RestartsResult",
+    "acceptance_probability",
+    "anneal_network",
+    "geometric_temperatures",
+    "in_global_basin",
+    "minima_experiment",
+    "noisy_gradient_descent",
+    "quadratic",
+    "quadratic_grad",
+    "random_restarts",
+    "rastrigin",
+    "rastrigin_grad",
+    "restarts_network",
+    "simulated_annealing",
+    "train_network",
+    "xor_network",
+]
+
+Energy = Callable[[np.ndarray], Any]
+Gradient = Callable[[np.ndarray], Any]
+SeedLike = int | np.random.Generator | None
+
+#: Defaults of the annealing schedule, T_k = T0 * alpha**k.
+DEFAULT_T0 = 1.0
+DEFAULT_ALPHA = 0.995
+DEFAULT_STEP_SIZE = 0.1
+#: Exponent of the gradient-noise decay sigma_k = sigma0 / (1 + k)**(gamma / 2)
+#: (Neelakantan et al. 2015 use gamma = 0.55).
+DEFAULT_GAMMA = 0.55
+
+
+# --- argument checks ----------------------------------------------------------
+def _int_at_least(name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an integer >= {low}, got {type(value).__name__}")
+    if value < low:
+        raise ValueError(f"{name}: expected an integer >= {low}, got {value}")
+    return int(value)
+
+
+def _real(name: str, value: Any, *, low: float, strict: bool) -> float:
+    what = f"a finite number {'>' if strict else '>='} {low:g}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected {what}, got {type(value).__name__}")
+    v = float(value)
+    if not math.isfinite(v) or v < low or (strict and v == low):
+        raise ValueError(f"{name}: expected {what}, got {value}")
+    return v
+
+
+def _alpha(value: Any) -> float:
+    a = _real("alpha", value, low=0.0, strict=True)
+    if a > 1.0:
+        raise ValueError(f"alpha: expected a cooling factor in (0, 1], got {value}")
+    return a
+
+
+def _callable(name: str, value: Any, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if not callable(value):
+        raise TypeError(f"{name}: expected a callable, got {type(value).__name__}")
+
+
+def _start(x0: Any, name: str = "x0") -> np.ndarray:
+    """``x0`` as a fresh float64 array with finite entries."""
+    arr = np.asarray(x0)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{name}: expected a real-valued array, got dtype {arr.dtype}")
+    arr = np.array(arr, dtype=np.float64)
+    if arr.size == 0:
+        raise ValueError(f"{name}: expected at least one parameter, got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name}: expected finite values")
+    return arr
+
+
+def _energy(f: Energy, x: np.ndarray, who: str) -> float:
+    """``f(x)`` as a Python float; a non-scalar result is a TypeError."""
+    value = f(x)
+    arr = np.asarray(value)
+    if arr.size != 1 or arr.dtype.kind not in "fiub":
+        raise TypeError(f"{who}: f must return a real scalar, got {value!r}")
+    return float(arr.reshape(()))
+
+
+def _rng(seed: SeedLike) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None:
+        _int_at_least("seed", seed, 0)
+    return np.random.default_rng(seed)
+
+
+# --- test functions -----------------------------------------------------------
+def rastrigin(x: Any, a: float = 10.0) -> float:
+    """The Rastrigin function ``f(x) = a n + sum_i (x_i^2 - a cos(2 pi x_i))``.
+
+    Shape: ``x`` (n,) (any shape; summed over all entries). The global minimum
+    is ``f(0) = 0``; there is a local minimum near every integer point ``z``,
+    at ``z_i (1 - 1 / (1 + 20 pi^2))`` for ``a = 10``, with
+    ``f`` close to ``sum z_i^2`` (about 4.97 near (2, -1)). Local maxima sit near
+    the half-integers, so the basin of the origin is about ``max |x_i| < 0.5``.
+    Usual domain: ``[-5.12, 5.12]^n``.
+
+    Reference: L. A. Rastrigin, "Systems of extremal control" (1974);
+    H. Muehlenbein, M. Schomisch and J. Born, Parallel Computing 17 (1991).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    return float(a * x.size + np.sum(x * x - a * np.cos(2.0 * np.pi * x)))
+
+
+def rastrigin_grad(x: Any, a: float = 10.0) -> np.ndarray:
+    """Gradient of :func:`rastrigin`: ``df/dx_i = 2 x_i + 2 pi a sin(2 pi x_i)``."""
+    x = np.asarray(x, dtype=np.float64)
+    return 2.0 * x + 2.0 * np.pi * a * np.sin(2.0 * np.pi * x)
+
+
+def quadratic(x: Any) -> float:
+    """The bowl ``f(x) = sum_i x_i^2`` (the book's ``function_2``): one minimum, f(0) = 0.
+
+    Reference: Saitoh, "Deep Learning from Scratch", section 4.3.3.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.sum(x * x))
+
+
+def quadratic_grad(x: Any) -> np.ndarray:
+    """Gradient of :func:`quadratic`: ``2 x``."""
+    return 2.0 * np.asarray(x, dtype=np.float64)
+
+
+def in_global_basin(x: Any) -> bool:
+    """True when ``x`` lies in the Rastrigin origin's basin, ``max_i |x_i| < 0.5``.
+
+    Gradient descent with a small step from such a point ends at the global
+    minimum 0 (the ridges between basins are at ``|x_i|`` of about 0.503).
+    """
+    return bool(np.max(np.abs(np.asarray(x, dtype=np.float64))) < 0.5)
+
+
+# --- results ------------------------------------------------------------------
+@dataclass(frozen=True)
+class AnnealResult:
+    """What :func:`simulated_annealing` and :func:`anneal_network` return.
+
+    Attributes:
+        best_params: lowest-energy point visited (an array; for a network a
+            dict name -> array copy, keys as ``net.parameters()``).
+        best_energy: its energy.
+        params: the final state of the walk (same kind as ``best_params``).
+        energy: the final state's energy.
+        history: energy of the current state, shape (steps + 1,), the start first.
+        temperatures: temperature of each step, shape (steps,).
+        accepted: whether each step's proposal was accepted, shape (steps,).
+        trajectory: every state, shape (steps + 1, *x0.shape), or None when
+            not recorded.
+        evaluations: calls of the energy function (steps + 1).
+    """
+
+    best_params: Any
+    best_energy: float
+    params: Any
+    energy: float
+    history: np.ndarray
+    temperatures: np.ndarray
+    accepted: np.ndarray
+    trajectory: np.ndarray | None
+    evaluations: int
+
+    @property
+    def accepted_fraction(self) -> float:
+        """Fraction of proposals accepted over the whole run."""
+        return float(np.mean(self.accepted)) if self.accepted.size else 0.0
+
+
+@dataclass(frozen=True)
+class DescentResult:
+    """What :func:`noisy_gradient_descent` and :func:`train_network` return.
+
+    Attributes:
+        params: final point (for a network: dict name -> array copy).
+        energy: its energy (for a network: the full-data loss after training).
+        best_params, best_energy: the lowest-energy point recorded (for
+            :func:`noisy_gradient_descent`; for a network the final point).
+        history: energies along the way: for a function, at every iterate,
+            shape (steps + 1,); for a network, the mean mini-batch loss of each
+            epoch, shape (epochs,).
+        trajectory: every iterate (functions only), or None.
+        evaluations: gradient evaluations (for a network: parameter updates).
+    """
+
+    params: Any
+    energy: float
+    best_params: Any
+    best_energy: float
+    history: np.ndarray
+    trajectory: np.ndarray | None
+    evaluations: int
+
+
+@dataclass(frozen=True)
+class RestartsResult:
+    """What :func:`random_restarts` and :func:`restarts_network` return.
+
+    Attributes:
+        best_params: the best run's final point (network: dict of array copies).
+        best_energy: its energy, ``min(energies)``.
+        best_index: index of that run.
+        energies: final energy of every run, shape (n,).
+        starts: the start points, shape (n, *shape), or for networks the seeds
+            passed to ``build_fn``, shape (n,).
+        evaluations: gradient evaluations (or parameter updates) over all runs.
+        network: for :func:`restarts_network`, the best run's network.
+    """
+
+    best_params: Any
+    best_energy: float
+    best_index: int
+    energies: np.ndarray
+    starts: np.ndarray
+    evaluations: int
+    network: Any = None
+
+    @property
+    def history(self) -> np.ndarray:
+        """Best energy found after each restart (running minimum of ``energies``)."""
+        return np.minimum.accumulate(self.energies)
+
+
+# --- simulated annealing --------------------------------------------------------
+def geometric_temperatures(t0: float, alpha: float, steps: int) -> np.ndarray:
+    """The geometric cooling schedule ``T_k = T0 * alpha**k`` for ``k = 0 .. steps-1``.
+
+    Kirkpatrick, Gelatt and Vecchi (1983) cooled this way with ``alpha``
+    between 0.8 and 0.99 per temperature stage. (Only a logarithmic schedule
+    ``T_k = c / log(k + 2)`` carries a convergence guarantee, Geman and Geman
+    1984, and it is far too slow to use.)
+    """
+    t0 = _real("t0", t0, low=0.0, strict=True)
+    alpha = _alpha(alpha)
+    steps = _int_at_least("steps", steps, 0)
+    return t0 * alpha ** np.arange(steps, dtype=np.float64)
+
+
+def acceptance_probability(delta: Any, temperature: Any) -> Any:
+    """Metropolis acceptance probability ``P = min(1, exp(-dE / T))``.
+
+    A move that lowers the energy (``dE <= 0``) is always accepted; a move
+    uphill by ``dE`` is accepted with probability ``exp(-dE / T)``, likely at
+    high temperature and almost never as ``T -> 0`` (where P is 0 for
+    ``dE > 0``). Works elementwise on arrays; returns a float for scalars.
+
+    Reference: Metropolis et al. (1953); Kirkpatrick et al. (1983).
+    """
+    d = np.asarray(delta, dtype=np.float64)
+    temp = np.asarray(temperature, dtype=np.float64)
+    if np.any(temp < 0) or np.any(np.isnan(temp)):
+        raise ValueError(f"temperature: expected values >= 0, got {temperature!r}")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.where(d <= 0, 0.0, d / temp)  # dE > 0 at T = 0 gives +inf
+        p = np.exp(-ratio)
+    p = np.where(np.isnan(d), 0.0, p)
+    return float(p) if p.ndim == 0 else p
+
+
+def simulated_annealing(
+    f: Energy,
+    x0: Any,
+    *,
+    steps: int = 1000,
+    t0: float = DEFAULT_T0,
+    alpha: float = DEFAULT_ALPHA,
+    step_size: float = DEFAULT_STEP_SIZE,
+    seed: SeedLike = None,
+    record_trajectory: bool = True,
+) -> AnnealResult:
+    """Minimise ``f`` by simulated annealing with Gaussian proposals.
+
+    At step ``k`` (temperature ``T_k = t0 * alpha**k``) the proposal is
+    ``y = x + step_size * e``, ``e ~ N(0, I)``; with ``dE = f(y) - f(x)`` it is
+    accepted with the Metropolis probability ``min(1, exp(-dE / T_k))``
+    (a non-finite ``f(y)`` is rejected). The best point ever visited is kept.
+
+    Args:
+        f: energy, ``f(theta) -> float`` for an array of ``x0``'s shape.
+        x0: start point (copied, as float64).
+        steps: number of proposals (``f`` is called ``steps + 1`` times).
+        t0, alpha: initial temperature (> 0) and cooling factor in (0, 1].
+            Defaults 1.0 and 0.995: after 1000 steps T is 0.0067 t0.
+        step_size: standard deviation of the proposal, > 0 (default 0.1).
+        seed: int or Generator for the proposals and the acceptance draws.
+        record_trajectory: keep every state (memory steps * x0.size).
+
+    Returns:
+        :class:`AnnealResult` (best and final state, energies, temperatures,
+        acceptances).
+
+    Reference: Kirkpatrick, Gelatt and Vecchi, Science 220 (1983); Zhou,
+    "Machine Learning", section 5.4.
+    """
+    _callable("f", f)
+    x = _start(x0)
+    steps = _int_at_least("steps", steps, 0)
+    temps = geometric_temperatures(t0, alpha, steps)
+    step_size = _real("step_size", step_size, low=0.0, strict=True)
+    rng = _rng(seed)
+    e = _energy(f, x.copy(), "simulated_annealing")
+    if not math.isfinite(e):
+        raise ValueError(f"x0: the energy at the start must be finite, got {e}")
+    history = np.empty(steps + 1)
+    accepted = np.zeros(steps, dtype=bool)
+    traj = np.empty((steps + 1, *x.shape)) if record_trajectory else None
+    history[0] = e
+    if traj is not None:
+        traj[0] = x
+    best_x, best_e = x.copy(), e
+    for k in range(steps):
+        y = x + step_size * rng.standard_normal(x.shape)
+        u = rng.random()  # drawn every step, so the stream does not depend on dE
+        with np.errstate(over="ignore", invalid="ignore"):
+            ey = _energy(f, y, "simulated_annealing")  # overflow -> inf -> rejected
+        if math.isfinite(ey):
+            d = ey - e
+            if d <= 0.0 or (temps[k] > 0.0 and u < math.exp(-min(d / temps[k], 745.0))):
+                x, e = y, ey
+                accepted[k] = True
+                if e < best_e:
+                    best_x, best_e = x.copy(), e
+        history[k + 1] = e
+        if traj is not None:
+            traj[k + 1] = x
+    return AnnealResult(
+        best_params=best_x,
+        best_energy=best_e,
+        params=x,
+        energy=e,
+        history=history,
+        temperatures=temps,
+        accepted=accepted,
+        trajectory=traj,
+        evaluations=steps + 1,
+    )
+
+
+# --- gradient descent, plain or noisy ----------------------------------------
+def _numerical_grad(f: Energy) -> Gradient:
+    from nnscratch.numerical import numerical_gradient
+
+    def grad(x: np.ndarray) -> np.ndarray:
+        return numerical_gradient(f, np.array(x, dtype=np.float64))
+
+    return grad
+
+
+def noisy_gradient_descent(
+    f: Energy,
+    x0: Any,
+    *,
+    grad: Gradient | None = None,
+    lr: float = 0.01,
+    steps: int = 1000,
+    noise: float = 0.0,
+    gamma: float = DEFAULT_GAMMA,
+    seed: SeedLike = None,
+    record_trajectory: bool = True,
+) -> DescentResult:
+    """Gradient descent ``x <- x - lr * (grad(x) + sigma_k e)``, ``e ~ N(0, I)``.
+
+    ``noise = 0`` is plain gradient descent (no randomness). With
+    ``noise = sigma0 > 0`` the added noise decays as
+    ``sigma_k = sigma0 / (1 + k)**(gamma / 2)`` (variance ``sigma0^2 / (1+k)^gamma``,
+    Neelakantan et al. 2015): it stands in for the noise of a stochastic
+    gradient, which Zhou (section 5.4) lists as a way out of local minima.
+
+    Args:
+        f: energy, ``f(theta) -> float``; recorded at every iterate.
+        x0: start point (copied, as float64).
+        grad: gradient ``grad(theta) -> array`` of ``theta``'s shape; None uses
+            central differences (``nnscratch.numerical.numerical_gradient``).
+        lr: step size > 0. steps: number of updates >= 0.
+        noise: sigma0 >= 0. gamma: decay exponent >= 0 (default 0.55).
+        seed: int or Generator for the noise.
+        record_trajectory: keep every iterate.
+
+    Raises:
+        FloatingPointError: when an iterate becomes non-finite (lr too large).
+    """
+    _callable("f", f)
+    _callable("grad", grad, optional=True)
+    x = _start(x0)
+    lr = _real("lr", lr, low=0.0, strict=True)
+    steps = _int_at_least("steps", steps, 0)
+    noise = _real("noise", noise, low=0.0, strict=False)
+    gamma = _real("gamma", gamma, low=0.0, strict=False)
+    rng = _rng(seed)
+    g_fn = grad if grad is not None else _numerical_grad(f)
+    history = np.empty(steps + 1)
+    traj = np.empty((steps + 1, *x.shape)) if record_trajectory else None
+    history[0] = e = _energy(f, x.copy(), "noisy_gradient_descent")
+    if traj is not None:
+        traj[0] = x
+    best_x, best_e = x.copy(), e
+    for k in range(steps):
+        g = np.asarray(g_fn(x.copy()), dtype=np.float64)
+        if g.shape != x.shape:
+            raise ValueError(f"grad: expected an array of shape {x.shape}, got {g.shape}")
+        if noise > 0.0:
+            g = g + (noise / (1.0 + k) ** (gamma / 2.0)) * rng.standard_normal(x.shape)
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = x - lr * g
+            e = _energy(f, x.copy(), "noisy_gradient_descent") if np.isfinite(x).all() else math.nan
+        if not math.isfinite(e):
+            raise FloatingPointError(
+                f"noisy_gradient_descent: diverged at step {k + 1} (lr={lr} too large?)"
+            )
+        history[k + 1] = e
+        if traj is not None:
+            traj[k + 1] = x
+        if e < best_e:
+            best_x, best_e = x.copy(), e
+    return DescentResult(
+        params=x,
+        energy=e,
+        best_params=best_x,
+        best_energy=best_e,
+        history=history,
+        trajectory=traj,
+        evaluations=steps,
+    )
+
+
+# --- random restarts ----------------------------------------------------------
+def _sampler(init: Any) -> Callable[[np.random.Generator], np.ndarray]:
+    """A start sampler from a callable ``init(rng)`` or a pair of bounds (low, high)."""
+    if callable(init):
+        return lambda rng: _start(init(rng), "init(rng)")
+    if isinstance(init, Sequence) and len(init) == 2:
+        low = np.asarray(init[0], dtype=np.float64)
+        high = np.asarray(init[1], dtype=np.float64)
+        try:
+            shape = np.broadcast(low, high).shape
+        except ValueError:
+            raise ValueError(
+                f"init: low and high must broadcast, got shapes {low.shape} and {high.shape}"
+            ) from None
+        if not (np.isfinite(low).all() and np.isfinite(high).all() and np.all(low < high)):
+            raise ValueError("init: expected finite bounds with low < high")
+        if shape == ():
+            raise ValueError("init: bounds give the shape of a start; got two scalars")
+        return lambda rng: rng.uniform(low, high, size=shape)
+    raise TypeError(
+        f"init: expected a callable init(rng) or a pair (low, high), got {type(init).__name__}"
+    )
+
+
+def random_restarts(
+    f: Energy,
+    init: Callable[[np.random.Generator], Any] | tuple[Any, Any],
+    n: int = 10,
+    *,
+    grad: Gradient | None = None,
+    lr: float = 0.01,
+    steps: int = 100,
+    local: Callable[[np.ndarray], tuple[Any, float]] | None = None,
+    seed: SeedLike = None,
+) -> RestartsResult:
+    """Run a local search from ``n`` random starts and keep the best end point.
+
+    ``best = argmin_i f(local(x0_i))``: never worse than any single run from
+    one of the same starts, and better whenever one start lies in a lower
+    basin; the chance that none of ``n`` uniform starts falls in a basin of
+    volume fraction ``p`` is ``(1 - p)**n`` (Zhou, section 5.4).
+
+    Args:
+        f: energy ``f(theta) -> float``.
+        init: ``init(rng) -> start``, or bounds ``(low, high)`` (arrays of the
+            parameter shape) for uniform starts.
+        n: number of starts >= 1.
+        grad, lr, steps: the default local search, plain gradient descent
+            (:func:`noisy_gradient_descent` with ``noise=0``).
+        local: instead, any ``local(x0) -> (x, energy)``.
+        seed: int or Generator for the starts.
+    """
+    _callable("f", f)
+    sample = _sampler(init)
+    n = _int_at_least("n", n, 1)
+    _callable("local", local, optional=True)
+    if local is None:
+        lr = _real("lr", lr, low=0.0, strict=True)
+        steps = _int_at_least("steps", steps, 0)
+    rng = _rng(seed)
+    starts = [sample(rng) for _ in range(n)]
+    shapes = {s.shape for s in starts}
+    if len(shapes) != 1:
+        raise ValueError(f"init: every start must have one shape, got {sorted(shapes)}")
+    energies = np.empty(n)
+    best_x: np.ndarray | None = None
+    evaluations = 0
+    for i, x0 in enumerate(starts):
+        if local is None:
+            r = noisy_gradient_descent(
+                f, x0, grad=grad, lr=lr, steps=steps, record_trajectory=False
+            )
+            x, e = r.params, r.energy
+            evaluations += r.evaluations
+        else:
+            x, e = local(x0.copy())
+            x, e = _start(x, "local(x0)[0]"), float(e)
+        energies[i] = e
+        if best_x is None or e < energies[:i].min(initial=np.inf):
+            best_x = np.array(x, dtype=np.float64)
+    best = int(np.argmin(energies))
+    return RestartsResult(
+        best_params=best_x,
+        best_energy=float(energies[best]),
+        best_index=best,
+        energies=energies,
+        starts=np.stack(starts),
+        evaluations=evaluations,
+    )
+
+
+# --- networks -----------------------------------------------------------------
+def _check_net(net: Any) -> None:
+    for attr in ("parameters", "loss", "value_and_grad"):
+        if not callable(getattr(net, attr, None)):
+            raise TypeError(
+                f"net: expected a network with parameters(), loss() and value_and_grad(), "
+                f"got {type(net).__name__}"
+            )
+
+
+def _copy_params(net: Any) -> dict[str, np.ndarray]:
+    return {k: v.copy() for k, v in net.parameters().items()}
+
+
+def _net_data(net: Any, x: Any, t: Any) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray(x)
+    dtype = getattr(net, "dtype", None)
+    if dtype is not None and x.dtype != dtype and x.dtype.kind in "fiub":
+        x = x.astype(dtype)
+    t = np.asarray(t)
+    if x.ndim == 0 or t.ndim == 0 or x.shape[0] != t.shape[0]:
+        raise ValueError(
+            f"x, t: expected the same number of samples, got shapes {x.shape} and {t.shape}"
+        )
+    if x.shape[0] == 0:
+        raise ValueError("x: expected at least one sample, got none")
+    return x, t
+
+
+def anneal_network(
+    net: Any,
+    x: Any,
+    t: Any,
+    *,
+    steps: int = 1000,
+    t0: float = DEFAULT_T0,
+    alpha: float = DEFAULT_ALPHA,
+    step_size: float = DEFAULT_STEP_SIZE,
+    seed: SeedLike = None,
+    record_trajectory: bool = False,
+) -> AnnealResult:
+    """Simulated annealing over all parameters of ``net``, energy ``net.loss(x, t)``.
+
+    Every proposal perturbs all the arrays of ``net.parameters()`` in place by
+    ``step_size * N(0, I)`` (no gradients are used); a rejected proposal is
+    undone. At the end the network holds the best parameters found.
+    Arguments and schedule as in :func:`simulated_annealing`; the result's
+    ``best_params`` and ``params`` are dicts of array copies by name and a
+    recorded trajectory is the flat parameter vector, in the order of
+    ``net.parameters()``.
+    """
+    _check_net(net)
+    x, t = _net_data(net, x, t)
+    live = net.parameters()
+    names = list(live)
+    sizes = [live[k].size for k in names]
+    theta0 = np.concatenate([live[k].ravel().astype(np.float64) for k in names])
+
+    def load(theta: np.ndarray) -> None:
+        i = 0
+        for k, size in zip(names, sizes, strict=True):
+            np.copyto(live[k], theta[i : i + size].reshape(live[k].shape), casting="unsafe")
+            i += size
+
+    def energy(theta: np.ndarray) -> float:
+        load(theta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float(net.loss(x, t))
+
+    try:
+        r = simulated_annealing(
+            energy,
+            theta0,
+            steps=steps,
+            t0=t0,
+            alpha=alpha,
+            step_size=step_size,
+            seed=seed,
+            record_trajectory=record_trajectory,
+        )
+    except BaseException:
+        load(theta0)
+        raise
+
+    def as_dict(theta: np.ndarray) -> dict[str, np.ndarray]:
+        load(theta)
+        return _copy_params(net)
+
+    final = as_dict(r.params)
+    best = as_dict(r.best_params)  # leaves the network at the best point
+    return dataclasses.replace(r, best_params=best, params=final)
+
+
+def _optimizer(optimizer: Any, lr: float | None) -> Any:
+    from nnscratch import optimizers
+
+    if isinstance(optimizer, optimizers.Optimizer):
+        opt = optimizers.deserialize(optimizers.serialize(optimizer))  # fresh state
+    else:
+        opt = optimizers.get(optimizer)
+    if lr is not None:
+        opt.lr = _real("lr", lr, low=0.0, strict=True)
+    return opt
+
+
+def train_network(
+    net: Any,
+    x: Any,
+    t: Any,
+    *,
+    epochs: int = 100,
+    lr: float | None = None,
+    optimizer: Any = "sgd",
+    batch_size: int | None = None,
+    noise: float = 0.0,
+    gamma: float = DEFAULT_GAMMA,
+    seed: SeedLike = None,
+) -> DescentResult:
+    """Train ``net`` by backpropagation: full-batch, mini-batch or with gradient noise.
+
+    ``batch_size=None`` (or N) is full-batch gradient descent, the
+    "accumulated" BP of Zhou section 5.3 (deterministic unless ``noise > 0``);
+    ``batch_size=1`` is the standard (stochastic) BP, one sample per update,
+    samples shuffled every epoch. ``noise = sigma0 > 0`` adds
+    ``sigma0 / (1 + k)**(gamma / 2) * N(0, I)`` to every gradient of update ``k``
+    (Neelakantan et al. 2015). The network is updated in place.
+
+    Args:
+        optimizer: name, ``{"class_name", "config"}`` dict or Optimizer (its
+            configuration is copied; its state is not used).
+        lr: overrides the optimizer's learning rate when given.
+        seed: int or Generator for shuffling and noise.
+
+    Returns:
+        :class:`DescentResult`: ``history`` the mean mini-batch loss of each
+        epoch, ``energy`` the full-data loss at the end, ``evaluations`` the
+        number of updates.
+    """
+    _check_net(net)
+    x, t = _net_data(net, x, t)
+    epochs = _int_at_least("epochs", epochs, 0)
+    n = x.shape[0]
+    bs = n if batch_size is None else min(_int_at_least("batch_size", batch_size, 1), n)
+    noise = _real("noise", noise, low=0.0, strict=False)
+    gamma = _real("gamma", gamma, low=0.0, strict=False)
+    opt = _optimizer(optimizer, lr)
+    rng = _rng(seed)
+    params = net.parameters()
+    history = np.empty(epochs)
+    k = 0
+    for epoch in range(epochs):
+        order = rng.permutation(n) if bs < n else None
+        total = 0.0
+        for start in range(0, n, bs):
+            if order is None:
+                xb, tb = x, t
+            else:
+                idx = order[start : start + bs]
+                xb, tb = x[idx], t[idx]
+            value, grads = net.value_and_grad(xb, tb)
+            if noise > 0.0:
+                sigma = noise / (1.0 + k) ** (gamma / 2.0)
+                grads = {
+                    name: g + (sigma * rng.standard_normal(g.shape)).astype(g.dtype)
+                    for name, g in grads.items()
+                }
+            opt.step(params, grads)
+            total += value * len(tb)
+            k += 1
+        history[epoch] = total / n
+        if not math.isfinite(history[epoch]):
+            raise FloatingPointError(
+                f"train_network: the loss became {history[epoch]} in epoch {epoch + 1} "
+                "(learning rate too large?)"
+            )
+    energy = float(net.loss(x, t))
+    final = _copy_params(net)
+    return DescentResult(
+        params=final,
+        energy=energy,
+        best_params=final,
+        best_energy=energy,
+        history=history,
+        trajectory=None,
+        evaluations=k,
+    )
+
+
+def restarts_network(
+    build_fn: Callable[[int], Any],
+    x: Any,
+    t: Any,
+    n: int = 10,
+    *,
+    epochs: int = 100,
+    lr: float | None = None,
+    optimizer: Any = "sgd",
+    batch_size: int | None = None,
+    noise: float = 0.0,
+    seed: SeedLike = None,
+) -> RestartsResult:
+    """Train ``n`` networks from different initialisations and keep the lowest loss.
+
+    ``build_fn(seed) -> net`` builds a freshly initialised network (for
+    example ``lambda s: xor_network(seed=s)``); the ``n`` seeds are drawn from
+    ``seed``. Each network is trained by :func:`train_network` with the other
+    arguments. The result's ``network`` is the best network, ``starts`` the
+    seeds given to ``build_fn``.
+    """
+    _callable("build_fn", build_fn)
+    n = _int_at_least("n", n, 1)
+    rng = _rng(seed)
+    seeds = rng.integers(0, 2**31 - 1, size=n)
+    energies = np.empty(n)
+    best_net: Any = None
+    evaluations = 0
+    for i, s in enumerate(seeds):
+        net = build_fn(int(s))
+        r = train_network(
+            net,
+            x,
+            t,
+            epochs=epochs,
+            lr=lr,
+            optimizer=optimizer,
+            batch_size=batch_size,
+            noise=noise,
+            seed=rng,
+        )
+        energies[i] = r.energy
+        evaluations += r.evaluations
+        if best_net is None or r.energy < energies[:i].min(initial=np.inf):
+            best_net = net
+    best = int(np.argmin(energies))
+    return RestartsResult(
+        best_params=_copy_params(best_net),
+        best_energy=float(energies[best]),
+        best_index=best,
+        energies=energies,
+        starts=seeds,
+        evaluations=evaluations,
+        network=best_net,
+    )
+
+
+def xor_network(
+    hidden: int = 2,
+    activation: str = "sigmoid",
+    *,
+    seed: int | None = None,
+    dtype: Any = "float64",
+) -> Any:
+    """A ``2-hidden-1`` network for XOR: ``Dense(2, h)``, activation, ``Dense(h, 1)``.
+
+    One output logit ``z``; the loss is the binary cross entropy of
+    ``sigmoid(z)`` ("sigmoid_binary_cross_entropy") and the predicted class is
+    ``z > 0``. Weights are He-normal (std ``sqrt(2 / fan_in)``), biases zero.
+    Targets are ``t.reshape(-1, 1)`` as floats.
+    """
+    from nnscratch.layers import Activation, Dense
+    from nnscratch.network import Sequential
+
+    h = _int_at_least("hidden", hidden, 1)
+    return Sequential(
+        [Dense(2, h), Activation(activation), Dense(h, 1)],
+        loss="sigmoid_binary_cross_entropy",
+        seed=seed,
+        dtype=dtype,
+    )
+
+
+# --- the experiment -------------------------------------------------------------
+@dataclass(frozen=True)
+class MinimaRow:
+    """One line of the minima table: a strategy on a problem over ``runs`` seeds."""
+
+    problem: str
+    strategy: str
+    runs: int
+    successes: int
+    mean_final: float
+    median_final: float
+    seconds_per_run: float
+    budget: str
+
+    @property
+    def success_rate(self) -> float:
+        return self.successes / self.runs
+
+
+@dataclass(frozen=True)
+class MinimaReport:
+    """Result of :func:`minima_experiment`: rows and the settings that produced them."""
+
+    rows: list[MinimaRow]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def row(self, problem: str, strategy: str) -> MinimaRow:
+        """The row of ``problem`` ("rastrigin" or "xor") and ``strategy``."""
+        for r in self.rows:
+            if r.problem == problem and r.strategy == strategy:
+                return r
+        raise KeyError(f"no row for problem {problem!r}, strategy {strategy!r}")
+
+    def as_table(self) -> str:
+        """A plain-text table, one row per problem and strategy, and the budgets below."""
+        head = ("problem", "strategy", "global min", "rate", "mean final", "median", "ms/run")
+        body = [
+            (
+                r.problem,
+                r.strategy,
+                f"{r.successes}/{r.runs}",
+                f"{100 * r.success_rate:.0f}%",
+                f"{r.mean_final:.4f}",
+                f"{r.median_final:.4f}",
+                f"{1e3 * r.seconds_per_run:.1f}",
+            )
+            for r in self.rows
+        ]
+        widths = [max(len(c[i]) for c in [head, *body]) for i in range(len(head))]
+        right = {2, 3, 4, 5, 6}
+
+        def line(cells: Sequence[str]) -> str:
+            return "  ".join(
+                c.rjust(w) if i in right else c.ljust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            ).rstrip()
+
+        out = [line(head), line(["-" * w for w in widths])]
+        out += [line(b) for b in body]
+        out.append("")
+        out.append("budgets (per run):")
+        seen = set()
+        for r in self.rows:
+            key = (r.problem, r.strategy)
+            if key not in seen:
+                seen.add(key)
+                out.append(f"  {r.problem} / {r.strategy}: {r.budget}")
+        for k, v in self.settings.items():
+            if k.startswith("note"):
+                out.append(f"  {v}")
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.as_table()
+
+
+def _rastrigin_rows(seeds: int, budget: int, seed: int) -> list[MinimaRow]:
+    lr = 0.002  # < 2 / (2 + 40 pi^2): stable at the steepest minimum
+    n_restarts = 10  # descent settles within ~50 steps here, so 100 each is enough
+    per = budget // n_restarts
+    t0, step_size = 10.0, 1.0
+    alpha = 0.01 ** (1.0 / budget)  # T falls from t0 to t0 / 100 over the run
+    sigma0 = step_size / lr  # first noisy step lr * sigma0 as long as an annealing proposal
+    domain = (np.full(2, -5.12), np.full(2, 5.12))
+    strategies: dict[str, tuple[str, Callable[[np.ndarray, int], np.ndarray]]] = {
+        "gradient descent": (
+            f"{budget} steps of lr {lr}",
+            lambda x0, s: (
+                noisy_gradient_descent(
+                    rastrigin, x0, grad=rastrigin_grad, lr=lr, steps=budget, record_trajectory=False
+                ).params
+            ),
+        ),
+        "random restarts": (
+            f"{n_restarts} uniform starts x {per} descent steps",
+            lambda x0, s: (
+                random_restarts(
+                    rastrigin, domain, n_restarts, grad=rastrigin_grad, lr=lr, steps=per, seed=s
+                ).best_params
+            ),
+        ),
+        "simulated annealing": (
+            f"{budget} proposals, T0 {t0:g}, alpha {alpha:.5f} (T0 -> T0/100), step {step_size:g}",
+            lambda x0, s: (
+                simulated_annealing(
+                    rastrigin,
+                    x0,
+                    steps=budget,
+                    t0=t0,
+                    alpha=alpha,
+                    step_size=step_size,
+                    seed=s,
+                    record_trajectory=False,
+                ).best_params
+            ),
+        ),
+        "noisy gradient (SGD-like)": (
+            f"{budget} steps of lr {lr}, gradient noise sigma0 {sigma0:g}, gamma {DEFAULT_GAMMA}",
+            lambda x0, s: (
+                noisy_gradient_descent(
+                    rastrigin,
+                    x0,
+                    grad=rastrigin_grad,
+                    lr=lr,
+                    steps=budget,
+                    noise=sigma0,
+                    seed=s,
+                    record_trajectory=False,
+                ).best_params
+            ),
+        ),
+    }
+    starts = [np.random.default_rng([seed, i]).uniform(-5.12, 5.12, 2) for i in range(seeds)]
+    rows = []
+    for name, (budget_text, run) in strategies.items():
+        finals, hits, t_start = [], 0, time.perf_counter()
+        for i, x0 in enumerate(starts):
+            x_end = run(x0, seed * 100_003 + i)
+            finals.append(rastrigin(x_end))
+            hits += in_global_basin(x_end)
+        elapsed = (time.perf_counter() - t_start) / seeds
+        rows.append(_row("rastrigin 2-D", name, finals, hits, elapsed, budget_text))
+    return rows
+
+
+def _xor_rows(seeds: int, updates: int, seed: int) -> list[MinimaRow]:
+    from nnscratch.datasets.toy import xor
+
+    x, labels = xor()
+    t = labels.reshape(-1, 1).astype(np.float64)
+    lr = 2.0
+    n_restarts = 2  # plain descent needs ~200 updates to solve XOR; fewer would starve each run
+    sa_steps = 2 * updates
+    t0, step_size = 0.1, 0.5
+    alpha = 0.01 ** (1.0 / sa_steps)
+
+    def solved(net: Any) -> bool:
+        return net.accuracy(x, labels) == 1.0
+
+    def gd(s: int) -> Any:
+        net = xor_network(seed=s)
+        train_network(net, x, t, epochs=updates, lr=lr)
+        return net
+
+    def restarts(s: int) -> Any:
+        r = restarts_network(
+            lambda k: xor_network(seed=k), x, t, n_restarts, epochs=updates // n_restarts,
+            lr=lr, seed=s,
+        )  # fmt: skip
+        return r.network
+
+    def anneal(s: int) -> Any:
+        net = xor_network(seed=s)
+        anneal_network(net, x, t, steps=sa_steps, t0=t0, alpha=alpha, step_size=step_size, seed=s)
+        return net
+
+    def sgd(s: int) -> Any:
+        net = xor_network(seed=s)
+        train_network(net, x, t, epochs=updates // len(x), lr=lr, batch_size=1, seed=s)
+        return net
+
+    strategies = {
+        "gradient descent": (f"{updates} full-batch updates, SGD lr {lr:g}", gd),
+        "random restarts": (
+            f"{n_restarts} inits x {updates // n_restarts} full-batch updates, lr {lr:g}",
+            restarts,
+        ),
+        "simulated annealing": (
+            f"{sa_steps} proposals (forward passes only), T0 {t0:g}, alpha {alpha:.5f} "
+            f"(T0 -> T0/100), step {step_size:g}",
+            anneal,
+        ),
+        "SGD, batch size 1": (
+            f"{updates} one-sample updates ({updates // len(x)} epochs), lr {lr:g}",
+            sgd,
+        ),
+    }
+    rows = []
+    for name, (budget_text, run) in strategies.items():
+        finals, hits, t_start = [], 0, time.perf_counter()
+        for i in range(seeds):
+            net = run(seed * 100_003 + i)
+            finals.append(float(net.loss(x, t)))
+            hits += solved(net)
+        elapsed = (time.perf_counter() - t_start) / seeds
+        rows.append(_row("xor 2-2-1", name, finals, hits, elapsed, budget_text))
+    return rows
+
+
+def _row(problem, strategy, finals, hits, elapsed, budget) -> MinimaRow:
+    f = np.asarray(finals, dtype=np.float64)
+    return MinimaRow(
+        problem=problem,
+        strategy=strategy,
+        runs=f.size,
+        successes=int(hits),
+        mean_final=float(np.mean(f)),
+        median_final=float(np.median(f)),
+        seconds_per_run=elapsed,
+        budget=budget,
+    )
+
+
+def minima_experiment(
+    seeds: int = 50,
+    *,
+    rastrigin_budget: int = 1000,
+    xor_updates: int = 400,
+    seed: int = 0,
+    problems: Sequence[str] = ("rastrigin", "xor"),
+) -> MinimaReport:
+    """How often each strategy reaches the global minimum, over ``seeds`` seeds.
+
+    Rastrigin 2-D (start uniform in [-5.12, 5.12]^2, the same start for every
+    strategy of a seed; success = the end point lies in the origin's basin,
+    ``max |x_i| < 0.5``, the mean final column is f there) and XOR with a 2-2-1
+    sigmoid network (He-normal initialisation of the seed, binary cross
+    entropy; success = all 4 patterns right, the final column is the loss).
+    Strategies: plain gradient descent; random restarts (the budget split over
+    several starts); simulated annealing (no gradients); the noise of SGD
+    (added gradient noise on Rastrigin, one-sample updates on XOR).
+
+    Budgets are about equal per run and stated in the table: on Rastrigin
+    ``rastrigin_budget`` gradient steps or energy evaluations; on XOR
+    ``xor_updates`` parameter updates, or twice as many annealing proposals,
+    each of which costs a forward pass only. The settings are sensible
+    defaults, not tuned per strategy: the table shows heuristics, without
+    guarantees (Zhou, section 5.4).
+    """
+    seeds = _int_at_least("seeds", seeds, 1)
+    rastrigin_budget = _int_at_least("rastrigin_budget", rastrigin_budget, 10)
+    xor_updates = _int_at_least("xor_updates", xor_updates, 4)
+    seed = _int_at_least("seed", seed, 0)
+    if isinstance(problems, str) or not set(problems) <= {"rastrigin", "xor"} or not problems:
+        raise ValueError(
+            f"problems: expected a non-empty list from ('rastrigin', 'xor'), got {problems!r}"
+        )
+    rows: list[MinimaRow] = []
+    if "rastrigin" in problems:
+        rows += _rastrigin_rows(seeds, rastrigin_budget, seed)
+    if "xor" in problems:
+        rows += _xor_rows(seeds, xor_updates, seed)
+    settings = {
+        "seeds": seeds,
+        "rastrigin_budget": rastrigin_budget,
+        "xor_updates": xor_updates,
+        "seed": seed,
+        "note_success": (
+            "global min: rastrigin end point with max|x_i| < 0.5 (origin's basin); "
+            "xor all 4 patterns right. mean/median final: f(x) or the XOR loss."
+        ),
+    }
+    return MinimaReport(rows=rows, settings=settings)
