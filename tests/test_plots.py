@@ -362,9 +362,10 @@ def test_xor_band_lies_between_the_nand_and_or_lines():
     # NAND: x1 + x2 = 1.4, OR: x1 + x2 = 0.4
     np.testing.assert_allclose(nand.get_xdata() + nand.get_ydata(), 1.4)
     np.testing.assert_allclose(or_line.get_xdata() + or_line.get_ydata(), 0.4)
-    # the trained MLP's filled contour: class-1 probability high at (0, 1), low at (0, 0)
-    p1 = mlp.collections[0]
-    assert p1.levels[0] == 0 and p1.levels[-1] == 1
+    # the trained MLP's panel: the four XOR points over its probability shading
+    zeros, ones = mlp.lines
+    assert sorted(zip(ones.get_xdata(), ones.get_ydata())) == [(0, 1), (1, 0)]
+    assert mlp.collections  # the filled contour and its 0.5 boundary
     assert float(mlp.get_title().rsplit("loss ", 1)[1]) < 0.01  # XOR learned
 
 
