@@ -364,7 +364,8 @@ def test_xor_band_lies_between_the_nand_and_or_lines():
     np.testing.assert_allclose(or_line.get_xdata() + or_line.get_ydata(), 0.4)
     # the trained MLP's panel: the four XOR points over its probability shading
     zeros, ones = mlp.lines
-    assert sorted(zip(ones.get_xdata(), ones.get_ydata())) == [(0, 1), (1, 0)]
+    assert sorted(zip(zeros.get_xdata(), zeros.get_ydata(), strict=True)) == [(0, 0), (1, 1)]
+    assert sorted(zip(ones.get_xdata(), ones.get_ydata(), strict=True)) == [(0, 1), (1, 0)]
     assert mlp.collections  # the filled contour and its 0.5 boundary
     assert float(mlp.get_title().rsplit("loss ", 1)[1]) < 0.01  # XOR learned
 
