@@ -33,6 +33,7 @@ def atomic_path(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[
     try:
         yield tmp
         _fsync_file(tmp)
+        os.chmod(tmp, _default_mode())  # mkstemp makes 0600; a new file should follow umask
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -47,6 +48,12 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         with open(tmp, "wb") as f:
             _write_all(f, data)
     return Path(path)
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _write_all(f: IO[bytes], data: bytes) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nnscratch.metrics import confusion_matrix
 from nnscratch.plots._base import axes_grid, one_axes
 
 if TYPE_CHECKING:
@@ -67,30 +68,6 @@ def plot_history(history: Any, axes: Sequence[Axes] | None = None) -> Figure:
         if ax.lines:
             ax.legend(fontsize=8)
     return fig
-
-
-def confusion_matrix(t: Any, y: Any, num_classes: int | None = None) -> np.ndarray:
-    """Counts ``C[i, j]`` of samples of true class ``i`` predicted as ``j``.
-
-    Shapes: ``t`` and ``y`` integer labels of shape ``(N,)``; the result is
-    ``(K, K)`` integers with ``K = num_classes`` (default: the largest label + 1).
-    """
-    t = np.asarray(t)
-    y = np.asarray(y)
-    if t.ndim != 1 or y.shape != t.shape:
-        raise ValueError(
-            f"t, y: expected two label vectors of one shape (N,), got {t.shape}, {y.shape}"
-        )
-    for name, arr in (("t", t), ("y", y)):
-        if not np.issubdtype(arr.dtype, np.integer) or (arr.size and arr.min() < 0):
-            raise ValueError(f"{name}: expected integer labels >= 0, got dtype {arr.dtype}")
-    t = t.astype(np.int64)  # uint8 labels (MNIST's) would overflow t * k + y
-    y = y.astype(np.int64)
-    largest = int(max(t.max(initial=-1), y.max(initial=-1)))
-    k = largest + 1 if num_classes is None else int(num_classes)
-    if largest >= k:
-        raise ValueError(f"num_classes: expected more than the largest label {largest}, got {k}")
-    return np.bincount(t * k + y, minlength=k * k).reshape(k, k)
 
 
 def plot_confusion_matrix(
