@@ -9,7 +9,15 @@ from typing import NoReturn
 
 from nnscratch.datasets.mnist import MnistUnavailableError
 
-__all__ = ["USER_ERRORS", "CLIError", "OneLineParser", "existing_file", "positive_int"]
+__all__ = [
+    "USER_ERRORS",
+    "CLIError",
+    "OneLineParser",
+    "existing_file",
+    "load_mnist",
+    "positive_int",
+    "show_progress",
+]
 
 
 class CLIError(Exception):
@@ -55,3 +63,25 @@ def positive_int(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
     return value
+
+
+def show_progress() -> bool:
+    """Whether to print data-loading progress: only when stderr is a terminal.
+
+    In a pipe, a script or a test, stderr then holds nothing but the one-line
+    error of a failed command (MnistUnavailableError already lists every
+    source it tried).
+    """
+    return sys.stderr.isatty()
+
+
+def load_mnist(*, normalize: bool = True, flatten: bool = True, one_hot_label: bool = False):
+    """``nnscratch.datasets.load_mnist`` with progress on stderr only for a terminal."""
+    from nnscratch.datasets import load_mnist as _load
+
+    return _load(
+        normalize=normalize,
+        flatten=flatten,
+        one_hot_label=one_hot_label,
+        verbose=show_progress(),
+    )

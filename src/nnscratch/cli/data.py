@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from nnscratch.cli._common import show_progress
+
 __all__ = ["register"]
 
 
@@ -28,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from nnscratch.datasets import fetch_mnist
 
-    report = fetch_mnist(args.data_dir, verbose=not args.quiet)
+    report = fetch_mnist(args.data_dir, verbose=show_progress() and not args.quiet)
     print(f"source:   {report.source}")
     print(f"cache:    {report.cache_path}")
     print(f"train:    {report.counts['train']} images")

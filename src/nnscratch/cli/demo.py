@@ -110,8 +110,8 @@ def demo_toy_network() -> None:
 
 def demo_mnist_inference(model: str = "sample") -> None:
     """Classify the MNIST test set with a chapter-3 network (784-50-100-10, sigmoid)."""
+    from nnscratch.cli._common import load_mnist
     from nnscratch.cli._models import load_model
-    from nnscratch.datasets import load_mnist
 
     net = load_model(model)
     _, (x, t) = load_mnist(normalize=True, flatten=True)
@@ -128,7 +128,7 @@ def demo_mnist_inference(model: str = "sample") -> None:
 
 def demo_gradient_check() -> None:
     """Chapter 5: backpropagation against numerical gradients on 3 MNIST samples."""
-    from nnscratch.datasets import load_mnist
+    from nnscratch.cli._common import load_mnist
     from nnscratch.layers import Activation, Dense
     from nnscratch.network import Sequential
 

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from nnscratch.cli._common import positive_int
+from nnscratch.cli._common import load_mnist, positive_int
 from nnscratch.cli._models import load_model
 
 __all__ = ["register"]
@@ -39,7 +39,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnscratch.datasets import load_mnist
     from nnscratch.metrics import confusion_matrix, per_class_accuracy
 
     net = load_model(args.model)

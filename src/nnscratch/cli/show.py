@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nnscratch.cli._common import CLIError
+from nnscratch.cli._common import CLIError, load_mnist
 
 __all__ = ["register"]
 
@@ -37,10 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nnscratch.book import img_show
-    from nnscratch.datasets import load_mnist
 
     if args.scale < 1 or args.scale > 64:
         raise CLIError(f"--scale: expected an integer from 1 to 64, got {args.scale}")
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        raise CLIError(f"--out: expected a file name ending in .png, got {args.out!r}")
+    if out.is_dir():
+        raise CLIError(f"--out: expected a file name, got the directory {args.out!r}")
     train, test = load_mnist(normalize=False, flatten=False)
     x, t = test if args.split == "test" else train
     if not -len(x) <= args.index < len(x):
@@ -50,6 +54,6 @@ def run(args: argparse.Namespace) -> int:
     image = x[args.index, 0]
     if args.scale > 1:
         image = image.repeat(args.scale, axis=0).repeat(args.scale, axis=1)
-    path = img_show(image, Path(args.out))
+    path = img_show(image, out)
     print(f"{args.split}[{args.index}]: label {int(t[args.index])}, saved to {path}")
     return 0

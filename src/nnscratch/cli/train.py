@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from nnscratch.callbacks import Callback
-from nnscratch.cli._common import CLIError, positive_int
+from nnscratch.cli._common import CLIError, load_mnist, positive_int
 
 __all__ = ["register"]
 
@@ -135,7 +135,6 @@ def _config(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     from nnscratch import io
-    from nnscratch.datasets import load_mnist
     from nnscratch.recipes import train_mnist
 
     config = _config(args)
