@@ -516,3 +516,35 @@ def test_history_table_and_dict():
         "    2  0.2500    0.8750     1.00"
     )
     assert History.from_dict(json.loads(json.dumps(h.to_dict()))).history == h.history
+
+
+def test_any_object_with_the_network_methods_trains():
+    class Wrapped:
+        """Only parameters, value_and_grad, predict and loss (no head)."""
+
+        def __init__(self, net):
+            self._net = net
+
+        def parameters(self):
+            return self._net.parameters()
+
+        def value_and_grad(self, x, t):
+            return self._net.value_and_grad(x, t)
+
+        def predict(self, x):
+            return self._net.predict(x)
+
+        def loss(self, x, t):
+            return self._net.loss(x, t)
+
+    x, t = blobs()
+    inner, ref = mlp(), mlp()
+    h = fit(
+        Wrapped(inner), x, t, epochs=2, batch_size=20, seed=0, verbose=0, validation_data=(x, t)
+    )
+    # no head to tap, so no running training accuracy; validation accuracy comes from predict
+    assert set(h.history) == {"loss", "val_loss", "val_accuracy", "lr", "seconds"}
+    href = fit(ref, x, t, epochs=2, batch_size=20, seed=0, verbose=0)
+    assert h["loss"] == href["loss"]
+    assert same_weights(weights(inner), weights(ref))
+    assert h["val_loss"][-1] == pytest.approx(ref.loss(x, t), rel=1e-6)

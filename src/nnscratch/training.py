@@ -564,7 +564,7 @@ class _EpochLoop:
         isfinite, perf_counter = math.isfinite, time.perf_counter
         bar = _progress(epoch, epochs, steps) if tr.verbose == 1 else None
         refresh = perf_counter() + _REFRESH_SECONDS
-        loss_sum, correct, seen = 0.0, 0, 0
+        loss_sum, correct, seen, counted = 0.0, 0, 0, 0
         lb = None
         for b in range(steps):
             lo = b * bs
@@ -590,8 +590,9 @@ class _EpochLoop:
             nb = hi - lo
             seen += nb
             loss_sum += loss * nb
-            if lb is not None:
+            if lb is not None and tap.last is not None:
                 correct += _count_correct(tap.last, lb, single)
+                counted += nb
             if bar is not None and perf_counter() >= refresh:
                 bar.set_postfix_str(f"loss {loss_sum / seen:.4f}", refresh=False)
                 bar.update(b + 1 - bar.n)
@@ -608,8 +609,8 @@ class _EpochLoop:
             if not np.isfinite(p).all():
                 self._diverged(epoch, 0, math.nan, None)
         out = {"loss": loss_sum / seen}
-        if lb is not None:
-            out["accuracy"] = correct / seen
+        if counted:
+            out["accuracy"] = correct / counted
         return out
 
     def _diverged(self, epoch: int, step: int, loss: float, bar: Any) -> None:
