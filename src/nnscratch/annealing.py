@@ -1,9 +1,9 @@
 """Strategies against local minima: random restarts, simulated annealing, noisy descent.
 
 Gradient descent walks downhill into the minimum of the basin it starts in.
-When the error surface has several minima that minimum may be a local one,
-"a point whose error is no larger than at any point near it" but larger than
-the global minimum (Zhou, "Machine Learning", section 5.4). Zhou lists the
+When the error surface has several minima that minimum may be a local one:
+a point whose error is no larger than at any point near it, but larger than
+at the global minimum (Zhou, "Machine Learning", section 5.4). Zhou lists the
 heuristics people use to jump out of such a basin, all without a guarantee:
 
 * **random restarts**: train from several initialisations and keep the best
@@ -1053,7 +1053,9 @@ def _xor_rows(seeds: int, updates: int, seed: int) -> list[MinimaRow]:
     return rows
 
 
-def _row(problem, strategy, finals, hits, elapsed, budget) -> MinimaRow:
+def _row(
+    problem: str, strategy: str, finals: list[float], hits: int, elapsed: float, budget: str
+) -> MinimaRow:
     f = np.asarray(finals, dtype=np.float64)
     return MinimaRow(
         problem=problem,
