@@ -12,7 +12,8 @@
 Modules: activations, losses, numerical (the math); initializers, layers,
 network, optimizers, schedules, training, callbacks (networks and training);
 datasets, io, metrics, images (data and files); perceptron, rbf, som, art
-(the other networks); book (the book's names); plots (figures, optional
+(the other networks); annealing (escaping local minima); recipes (the
+``nnscratch train`` recipe); book (the book's names); plots (figures, optional
 extra); cli (the ``nnscratch`` command).
 """
 
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 
 from nnscratch import (
     activations,
+    annealing,
     art,
     callbacks,
     datasets,
@@ -66,6 +68,7 @@ __all__ = [
     "TrainingDivergedError",
     "__version__",
     "activations",
+    "annealing",
     "art",
     "callbacks",
     "datasets",
