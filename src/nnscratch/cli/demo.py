@@ -185,7 +185,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="sample",
         metavar="MODEL",
         help="for mnist-inference: a model file or the book's sample_weight.pkl "
-        "(default: the bundled sample model)",
+        "(default 'sample': the bundled model, when this install has one)",
     )
     p.set_defaults(run=run)
 

@@ -17,11 +17,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "evaluate",
         help="accuracy of a model on the MNIST test set",
-        description="Classify the 10,000 MNIST test images; print the accuracy, the "
-        "accuracy of each class, the confusion matrix and images per second. MODEL is a "
-        "file written by nnscratch (safetensors), the book's sample_weight.pkl, or 'sample'.",
+        description="Classify the 10,000 MNIST test images (or the 60,000 training images "
+        "with --split train); print the accuracy, the accuracy of each class, the confusion "
+        "matrix and images per second. MODEL is a file written by nnscratch (safetensors) or "
+        "the book's sample_weight.pkl (read without running any code in it).",
     )
-    p.add_argument("model", metavar="MODEL", help="model file, or 'sample'")
+    p.add_argument("model", metavar="MODEL", help="model file (.safetensors or the book's .pkl)")
     p.add_argument(
         "--batch-size",
         type=positive_int,

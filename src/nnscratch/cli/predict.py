@@ -21,8 +21,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "centre of mass in 28x28) and print the most likely digits. Needs Pillow "
         "(pip install 'nnscratch[plot]').",
     )
-    p.add_argument("model", metavar="MODEL", help="model file, or 'sample'")
-    p.add_argument("images", nargs="+", type=existing_file, metavar="IMAGE")
+    p.add_argument("model", metavar="MODEL", help="model file (.safetensors or the book's .pkl)")
+    p.add_argument(
+        "images",
+        nargs="+",
+        type=existing_file,
+        metavar="IMAGE",
+        help="a picture of one digit (PNG, JPEG or any format Pillow reads)",
+    )
     p.add_argument(
         "--top",
         type=positive_int,
