@@ -22,7 +22,9 @@ same mode and dtype (> 1: faster than PyTorch). Each figure is the median of
 ``--repeats`` timed runs after one warm-up run; the implementations take turns
 within each repeat, so a burst of load from elsewhere hits them alike.
 
-Run: ``NNSCRATCH_MNIST_DIR=... python benchmarks/inference.py [--repeats 7]``.
+Run: ``NNSCRATCH_MNIST_DIR=... python benchmarks/inference.py [--repeats 7]``;
+``--breakdown`` prints the CPU time of each step of the forward pass instead
+(run it with ``OPENBLAS_NUM_THREADS=1``).
 """
 
 from __future__ import annotations
@@ -125,6 +127,51 @@ def _torch_model(weights: dict, dtype: np.dtype):
     return predict
 
 
+# ----------------------------------------------------------------- breakdown
+
+
+def _cpu_us(f: Callable[[], object], number: int) -> float:
+    """Minimum over 7 runs of the CPU time of one call, in microseconds.
+
+    CPU time (``time.process_time``) is not inflated by other jobs waiting for
+    the same cores, so the parts below add up even on a busy machine; run with
+    one BLAS thread so that it also equals the time a caller waits.
+    """
+    best = float("inf")
+    for _ in range(7):
+        start = time.process_time()
+        for _ in range(number):
+            f()
+        best = min(best, (time.process_time() - start) / number)
+    return best * 1e6
+
+
+def breakdown(net, weights: dict, x: np.ndarray, number: int) -> None:
+    """CPU time of each step of one forward pass on the batch ``x`` (float32)."""
+    from nnscratch import activations
+
+    sigmoid, softmax = activations.get("sigmoid"), activations.get("softmax")
+    w1, b1, w2, b2, w3 = (weights[k] for k in ("W1", "b1", "W2", "b2", "W3"))
+    z1 = np.empty((len(x), w1.shape[1]), x.dtype)
+    z2 = np.empty((len(x), w2.shape[1]), x.dtype)
+    z3 = np.empty((len(x), w3.shape[1]), x.dtype)
+    steps = {
+        "x @ W1": lambda: np.matmul(x, w1, out=z1),
+        "+ b1, sigmoid": lambda: sigmoid(np.add(z1, b1, out=z1), out=z1),
+        "@ W2, + b2, sigmoid": lambda: sigmoid(
+            np.add(np.matmul(z1, w2, out=z2), b2, out=z2), out=z2
+        ),
+        "@ W3": lambda: np.matmul(z2, w3, out=z3),
+        "softmax": lambda: softmax(z3),
+        "nnscratch predict_proba": lambda: net.predict_proba(x),
+        "nnscratch predict (logits)": lambda: net.predict(x),
+        "book predict": lambda: _book_predict(weights, x),
+    }
+    print(f"# CPU time per call, batch of {len(x)}, {x.dtype}")
+    for name, f in steps.items():
+        print(f"{name:28} {_cpu_us(f, number):10.1f} us")
+
+
 # ----------------------------------------------------------------- table
 
 
@@ -132,6 +179,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="print the CPU time of each step (batches of 1, 100, 10000) instead of the table",
+    )
     args = parser.parse_args()
 
     _, (x_test, t_test) = load_mnist(normalize=True, flatten=True, verbose=False)
@@ -140,6 +192,10 @@ def main() -> None:
         f"{p}{i}": book_net.parameters()[f"{2 * (i - 1)}.{p}"] for i in (1, 2, 3) for p in "Wb"
     }
     print(_environment())
+    if args.breakdown:
+        for size, number in ((1, 3000), (100, 500), (len(x_test), 10)):
+            breakdown(book_net, weights32, x_test[:size], number)
+        return
     print(f"{'dtype':8} {'mode':10} {'implementation':15} {'images/s':>12} {'vs torch':>9}")
     for dtype in (np.float32, np.float64):
         weights = {k: v.astype(dtype) for k, v in weights32.items()}
