@@ -19,6 +19,13 @@ Recipes:
 Prints a table with the best of ``--repeat`` runs (the contenders alternate)
 and the ratio nnscratch / PyTorch.
 
+Threads. Both libraries use every core by default (NumPy through OpenBLAS,
+PyTorch through OpenMP). On a busy machine OpenBLAS's two threads can wait
+for each other for whole scheduler slices at every matrix product; compare
+with one thread each (the environment variables are read at start-up)::
+
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python benchmarks/training_loop.py
+
 Usage:
     NNSCRATCH_MNIST_DIR=../shared/datasets/mnist python benchmarks/training_loop.py [--repeat 3]
 """
@@ -26,6 +33,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -178,9 +186,9 @@ def main() -> None:
     if torch is not None:
         tx, tt_ = torch.from_numpy(x), torch.from_numpy(t.astype(np.int64))
         txt = torch.from_numpy(xt)
-        print(
-            f"torch {torch.__version__}, {torch.get_num_threads()} threads; numpy {np.__version__}"
-        )
+        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "unset (all cores)")
+    print(f"numpy {np.__version__}, OPENBLAS_NUM_THREADS={blas}, {os.cpu_count()} CPUs")
 
     rows = []
     for name, ours, theirs in [
