@@ -294,12 +294,15 @@ def test_train_out_folder_not_writable(capsys, tmp_path, no_data):
 
 
 def test_demo_mnist_inference_default_model(capsys, mnist_env):
-    bundled = getattr(nnio, "bundled_models", None)
-    code, out, err = run(capsys, "demo", "mnist-inference")
-    if bundled is not None and "sample" in bundled():
-        assert code == 0 and "of 10000 right" in out
-    else:
-        assert_one_line_error(code, err, "no bundled 'sample' model")
+    code, out, _ = run(capsys, "demo", "mnist-inference")
+    assert code == 0
+    one, batched = map(int, re.search(r"(\d+) of 10000 right .*?, (\d+) in batches", out).groups())
+    assert one == batched > 9352  # the bundled model beats the book's published weights
+
+
+def test_unknown_model_names_the_bundled_ones(capsys):
+    code, _, err = run(capsys, "evaluate", "no-such-model")
+    assert_one_line_error(code, err, "bundled models: 'sample'")
 
 
 # ------------------------------------------------------------------ MNIST unavailable

@@ -275,3 +275,17 @@ def test_unknown_format_version_and_bad_config_json(saved, tmp_path):
     _rewrite(saved, metadata_edit=lambda m: m.update({"nnscratch.config": "{not json"}))
     with pytest.raises(nnio.ModelFileError, match="not valid JSON"):
         nnio.load(saved)
+
+
+def test_bundled_sample_model_beats_the_books_weights(mnist):
+    """The shipped "sample" model has the book's chapter-3 shape and beats its 0.9352."""
+    assert "sample" in nnio.bundled_models()
+    net = nnio.load("sample")
+    shapes = [tuple(a.shape) for a in net.parameters().values()]
+    assert shapes == [(784, 50), (50,), (50, 100), (100,), (100, 10), (10,)]
+    assert [layer.get_config().get("activation") for layer in net.layers[1::2]] == [
+        "sigmoid",
+        "sigmoid",
+    ]
+    _, (x_test, t_test) = mnist
+    assert net.accuracy(x_test, t_test) >= 0.97

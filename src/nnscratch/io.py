@@ -44,6 +44,7 @@ __all__ = [
     "FORMAT_KEY",
     "FORMAT_VERSION",
     "ModelFileError",
+    "bundled_models",
     "from_book_weights",
     "load",
     "read_book_weights",
@@ -154,8 +155,31 @@ def _json_default(obj: Any) -> Any:
 # --------------------------------------------------------------------------- load
 
 
+def bundled_models() -> list[str]:
+    """Names of the models shipped inside the package, for ``load(name)``.
+
+    ``"sample"``: the book's chapter-3 shape (784-50-100-10, sigmoid) trained
+    by nnscratch (``scripts/train_sample_model.py``); 97% on the MNIST test
+    set, where the book's published weights reach 93.52%.
+    """
+    return sorted(p.stem for p in _MODELS_DIR.glob("*.safetensors"))
+
+
+_MODELS_DIR = Path(__file__).resolve().parent / "models"
+
+
+def _resolve(path: str | os.PathLike[str]) -> Path:
+    """A bundled model's file for a bare name such as ``"sample"``, else ``path`` itself."""
+    if isinstance(path, str) and not Path(path).exists() and path in bundled_models():
+        return _MODELS_DIR / f"{path}.safetensors"
+    return Path(path)
+
+
 def load(path: str | os.PathLike[str]) -> Sequential:
     """Read a network from ``path``: an nnscratch safetensors file or the book's pickle.
+
+    A bare name from :func:`bundled_models` (``"sample"``) loads the model
+    shipped with the package, unless a file of that name exists.
 
     A ``.pkl``/``.pickle`` file, or any file starting with the pickle
     protocol byte ``0x80``, is read as the book's ``sample_weight.pkl`` (see
@@ -165,7 +189,8 @@ def load(path: str | os.PathLike[str]) -> Sequential:
     the problem when the file is truncated, corrupt, of another program, or
     disagrees with its own architecture.
     """
-    data = Path(path).read_bytes()
+    path = _resolve(path)
+    data = path.read_bytes()
     if _is_pickle(path, data):
         return _load_book_pickle(path, data)
     metadata, _ = _read_header(path, data)

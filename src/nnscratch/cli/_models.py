@@ -14,16 +14,9 @@ def load_model(spec: str):
     from nnscratch import io
 
     path = Path(spec)
-    if path.is_file():
-        return io.load(path)
-    bundled = getattr(io, "bundled_models", None)
-    if bundled is not None and spec in bundled():
+    if path.is_file() or spec in io.bundled_models():
         return io.load(spec)
     if path.is_dir():
         raise CLIError(f"MODEL: expected a model file, got the directory {spec!r}")
-    if bundled is None and spec == "sample":
-        raise CLIError(
-            "MODEL: this install has no bundled 'sample' model; give a model file, e.g. one "
-            "written by 'nnscratch train' or the book's sample_weight.pkl"
-        )
-    raise CLIError(f"MODEL: no such file {spec!r}")
+    names = ", ".join(repr(n) for n in io.bundled_models())
+    raise CLIError(f"MODEL: no such file {spec!r} (bundled models: {names})")
