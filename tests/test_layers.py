@@ -132,6 +132,22 @@ def test_dropout_same_seed_same_mask():
     assert not np.array_equal(a, c)
 
 
+def test_generators_expose_the_dropout_rng_only():
+    drop = L.Dropout(0.5, seed=3)
+    gens = drop.generators()
+    assert list(gens) == ["rng"] and isinstance(gens["rng"], np.random.Generator)
+    # the live Generator: restoring its state replays the same mask
+    state = gens["rng"].bit_generator.state
+    x = np.ones((4, 6), np.float32)
+    first = drop.forward(x, training=True).copy()
+    gens["rng"].bit_generator.state = state
+    np.testing.assert_array_equal(drop.forward(x, training=True), first)
+    drop.build(_rng(1))  # a rebuild replaces the Generator; generators() follows it
+    assert drop.generators()["rng"] is not gens["rng"]
+    for layer in (L.Dense(2, 2), L.Activation("relu"), L.BatchNorm(2), L.PReLU(2)):
+        assert layer.generators() == {}
+
+
 def test_batchnorm_training_gradient_and_running_stats():
     layer = L.BatchNorm(3, momentum=0.9, dtype="float64")
     layer.params["gamma"][:] = [1.5, 0.5, -1.0]

@@ -342,6 +342,39 @@ def test_gradient_returns_live_arrays_overwritten_next_call():
     np.testing.assert_allclose(g2, 2 * first)
 
 
+def test_last_output_is_the_heads_input_of_the_latest_step():
+    net = Sequential([L.Dense(4, 3), L.Activation("tanh"), L.Dense(3, 2)], seed=0)
+    assert net.last_output is None
+    x = _rng().standard_normal((5, 4)).astype(np.float32)
+    t = np.array([0, 1, 0, 1, 1])
+    loss, _ = net.value_and_grad(x, t)
+    first = net.last_output
+    np.testing.assert_allclose(first, net.predict(x), rtol=1e-6)  # logits, not probabilities
+    assert loss == pytest.approx(net.head.forward(first.copy(), t), rel=1e-6)
+    before = first.copy()
+    net.value_and_grad(2 * x, t)
+    assert net.last_output is first  # the last layer's buffer, no copy ...
+    assert not np.array_equal(first, before)  # ... overwritten by the next call
+    np.testing.assert_allclose(net.last_output, net.predict(2 * x), rtol=1e-6)
+
+
+def test_generators_are_named_by_layer_index_once_per_shared_layer():
+    def make():
+        drop = L.Dropout(0.2)
+        layers = [L.Dense(3, 3), drop, L.Dense(3, 3), L.Dropout(0.1), drop, L.Dense(3, 2)]
+        return Sequential(layers, seed=0)
+
+    net = make()
+    gens = net.generators()
+    assert list(gens) == ["1.rng", "3.rng"]
+    assert gens["1.rng"] is net.layers[1].generators()["rng"]
+    assert gens["3.rng"] is net.layers[3].generators()["rng"]
+    assert Sequential([L.Dense(2, 2)]).generators() == {}
+    # the network's seed fixes its dropout generators too
+    twin = make().generators()
+    assert [g.random() for g in twin.values()] == [g.random() for g in gens.values()]
+
+
 def test_accuracy_labels_and_one_hot():
     net = Sequential([L.Dense.from_weights(np.eye(3))], dtype="float64")
     x = np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [1.0, 0, 0]])

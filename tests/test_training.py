@@ -343,6 +343,58 @@ def test_resume_in_process_is_bit_identical(tmp_path):
         assert ha[key] == hb[key], key
 
 
+def test_checkpoint_names_the_networks_generators_and_reads_old_names(tmp_path):
+    x, t = blobs(n=64)
+    path = tmp_path / "d.ckpt"
+    net = mlp(dropout=0.5)
+    fit(net, x, t, epochs=1, batch_size=16, seed=0, verbose=0, checkpoint=path)
+    tensors, info = read_checkpoint(path)
+    assert list(info["layer_rngs"]) == ["2.rng"]
+    assert info["layer_rngs"]["2.rng"] == net.generators()["2.rng"].bit_generator.state
+    # checkpoints of earlier versions named it by the attribute: "2._rng"
+    from safetensors import safe_open
+    from safetensors.numpy import save_file
+
+    with safe_open(str(path), framework="np") as f:
+        meta = f.metadata()
+    info["layer_rngs"] = {"2._rng": info["layer_rngs"]["2.rng"]}
+    meta["nnscratch.checkpoint"] = json.dumps(info)
+    old = tmp_path / "old.ckpt"
+    save_file(tensors, str(old), metadata=meta)
+    a, b = mlp(seed=1, dropout=0.5), mlp(seed=2, dropout=0.5)
+    fit(a, x, t, epochs=2, batch_size=16, verbose=0, checkpoint=path, resume=True)
+    fit(b, x, t, epochs=2, batch_size=16, verbose=0, checkpoint=old, resume=True)
+    assert same_weights(weights(a), weights(b))
+
+
+def test_running_accuracy_needs_no_head_only_last_output():
+    class Bare:
+        """A network with last_output but no head: the trainer reads only public names."""
+
+        def __init__(self, net):
+            self._net = net
+
+        def parameters(self):
+            return self._net.parameters()
+
+        def value_and_grad(self, x, t):
+            return self._net.value_and_grad(x, t)
+
+        @property
+        def last_output(self):
+            return self._net.last_output
+
+        def predict(self, x):
+            return self._net.predict(x)
+
+    x, t = blobs(n=60)
+    inner, ref = mlp(), mlp()
+    h = fit(Bare(inner), x, t, epochs=2, batch_size=20, seed=0, verbose=0)
+    href = fit(ref, x, t, epochs=2, batch_size=20, seed=0, verbose=0)
+    assert h["accuracy"] == href["accuracy"] and h["loss"] == href["loss"]
+    assert "value_and_grad" not in vars(ref.head)  # the trainer leaves the head alone
+
+
 def test_checkpoint_contents_and_every(tmp_path):
     x, t = blobs(n=64)
     path = tmp_path / "run.safetensors"

@@ -141,6 +141,15 @@ class Layer:
         """Number of trainable scalars."""
         return sum(int(p.size) for p in self.params.values())
 
+    def generators(self) -> dict[str, np.random.Generator]:
+        """The layer's own random Generators by a stable name (none for most layers).
+
+        The live objects, so a checkpoint can save and restore their states
+        (``g.bit_generator.state``); ``Sequential.generators`` prefixes the
+        layer's index ("3.rng").
+        """
+        return {}
+
     # -- (re)initialisation ------------------------------------------------
     def build(self, rng: np.random.Generator, dtype: Any = None) -> None:
         """(Re)initialise parameters from ``rng`` in ``dtype`` (default: the layer's)."""
@@ -619,6 +628,10 @@ class Dropout(_Elementwise):
     def build(self, rng, dtype=None):
         super().build(rng, dtype)
         self._rng = np.random.default_rng(int(rng.integers(0, 2**63 - 1)))
+
+    def generators(self) -> dict[str, np.random.Generator]:
+        """``{"rng": the Generator that draws the masks}``."""
+        return {"rng": self._rng}
 
     def forward(self, x, training=False, *, slot=0):
         c = self._slots[slot] if slot < len(self._slots) else self._slot(slot)

@@ -14,7 +14,13 @@ its gradient is the sum over its uses.
 
 Buffers. ``gradient`` / ``value_and_grad`` return the layers' own gradient
 arrays: the same array objects on every call, overwritten by the next call
-(copy them to keep them). ``predict`` returns a fresh array.
+(copy them to keep them). ``last_output`` is the loss head's input of the
+latest ``value_and_grad`` (the last layer's output buffer, not a copy), so a
+training loop can score the batch without a second forward pass. ``predict``
+returns a fresh array.
+
+Randomness. ``generators()`` names the layers' own Generators ("3.rng" for
+a Dropout at index 3), the live objects whose states a checkpoint saves.
 
 dtype. Parameters live in ``dtype`` (float32 by default). An input of another
 dtype is cast once per call at the entry of the network (so float64 data never
@@ -54,6 +60,11 @@ class Sequential:
             re-initialises every layer, in order, from one
             ``numpy.random.Generator(seed)``, so one seed fixes the network.
         dtype: floating dtype of every parameter and of the computation.
+
+    Attributes:
+        last_output: the loss head's input (raw output of the last layer) from
+            the latest :meth:`value_and_grad`, None before the first call. It
+            is the layer's own buffer: overwritten by the next forward pass.
     """
 
     def __init__(
@@ -79,6 +90,7 @@ class Sequential:
         ):
             raise ValueError(f"seed: expected None or an integer >= 0, got {seed!r}")
         self.seed = None if seed is None else int(seed)
+        self.last_output: np.ndarray | None = None
         self._plan()
         if self.seed is not None:
             self.build(self.seed)
@@ -139,6 +151,19 @@ class Sequential:
             f"{self._first[id(layer)]}.{key}": arr
             for layer in self._unique
             for key, arr in layer.state.items()
+        }
+
+    def generators(self) -> dict[str, np.random.Generator]:
+        """The layers' own random Generators ("3.rng", ...): the live objects.
+
+        Named ``"<first index>.<key>"`` of :meth:`Layer.generators`; a shared
+        layer is named once. A checkpoint saves and restores their
+        ``bit_generator.state`` so a resumed run draws the same dropout masks.
+        """
+        return {
+            f"{self._first[id(layer)]}.{key}": g
+            for layer in self._unique
+            for key, g in layer.generators().items()
         }
 
     def set_parameters(self, values: Mapping[str, Any], *, strict: bool = True) -> None:
@@ -232,12 +257,14 @@ class Sequential:
         """``(loss, gradients)`` by backpropagation, in training mode.
 
         The gradient arrays are the layers' own: the same objects on every
-        call, overwritten by the next one.
+        call, overwritten by the next one. Sets :attr:`last_output` to the
+        head's input (N, *output).
         """
         if x.__class__ is not np.ndarray or x.dtype != self.dtype:
             x = self._cast(x)
         for layer, slot in self._fwd:
             x = layer.forward(x, True, slot=slot)
+        self.last_output = x
         value, d = self.head.value_and_grad(x, t)
         for layer, slot, accumulate, need in self._bwd:
             d = layer.backward(d, slot=slot, accumulate=accumulate, need_input_grad=need)

@@ -148,53 +148,15 @@ def _count_correct(y: np.ndarray, labels: np.ndarray, single_sigmoid: bool) -> i
     return int(np.count_nonzero(np.argmax(y, axis=1) == labels))
 
 
-class _OutputTap:
-    """Records the network output that reaches the loss head during training.
-
-    While active, the head's ``value_and_grad`` is shadowed on the instance by
-    a wrapper that keeps a reference to its input (the last layer's output
-    buffer), so the running accuracy needs no second forward pass. Removed on
-    exit, whatever happens.
-    """
-
-    def __init__(self, net: Any) -> None:
-        head = getattr(net, "head", None)
-        self.head = head if callable(getattr(head, "value_and_grad", None)) else None
-        self.last: np.ndarray | None = None
-
-    def __enter__(self) -> _OutputTap:
-        head = self.head
-        if head is not None:
-            self._saved = vars(head).get("value_and_grad")
-            original = head.value_and_grad
-
-            def tapped(x: np.ndarray, t: Any) -> tuple[float, np.ndarray]:
-                self.last = x
-                return original(x, t)
-
-            head.value_and_grad = tapped
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.head is not None:
-            if self._saved is None:
-                vars(self.head).pop("value_and_grad", None)
-            else:
-                self.head.value_and_grad = self._saved
+def _generators(net: Any) -> dict[str, np.random.Generator]:
+    """The network's own random Generators (dropout masks) by name, e.g. "3.rng"."""
+    generators = getattr(net, "generators", None)
+    return dict(generators()) if callable(generators) else {}
 
 
-def _layer_generators(net: Any) -> dict[str, np.random.Generator]:
-    """The network's own random Generators (e.g. dropout masks), by a stable name."""
-    out: dict[str, np.random.Generator] = {}
-    seen: set[int] = set()
-    for i, layer in enumerate(getattr(net, "layers", ())):
-        if id(layer) in seen:
-            continue
-        seen.add(id(layer))
-        for attr, value in sorted(vars(layer).items()):
-            if isinstance(value, np.random.Generator):
-                out[f"{i}.{attr}"] = value
-    return out
+def _current_name(name: str) -> str:
+    """A generator name of a checkpoint written before ``generators()`` ("3._rng")."""
+    return name[:-5] + ".rng" if name.endswith("._rng") else name
 
 
 def _buffers(net: Any) -> dict[str, np.ndarray]:
@@ -351,8 +313,8 @@ class Trainer:
         self._call("on_train_begin", {})
         # A diverging run overflows on its way to NaN; the loop reports that itself
         # (TrainingDivergedError), so NumPy's floating-point warnings are not raised.
-        with _OutputTap(self.net) as tap, np.errstate(over="ignore", invalid="ignore"):
-            loop = _EpochLoop(self, x, t, tap)
+        with np.errstate(over="ignore", invalid="ignore"):
+            loop = _EpochLoop(self, x, t)
             while self.epoch < epochs and not self.stop_training:
                 logs = loop.run(self.epoch + 1, epochs)
                 if val is not None:
@@ -431,9 +393,7 @@ class Trainer:
             "batch_size": self.batch_size,
             "shuffle": self.shuffle,
             "rng": self.rng.bit_generator.state,
-            "layer_rngs": {
-                k: g.bit_generator.state for k, g in _layer_generators(self.net).items()
-            },
+            "layer_rngs": {k: g.bit_generator.state for k, g in _generators(self.net).items()},
             "history": self.history.to_dict(),
             "net": config() if callable(config) else None,
             "optimizer": _optimizers.serialize(self.optimizer),
@@ -485,10 +445,11 @@ class Trainer:
                 f"{[e['class'] for e in info['callbacks']]}, got "
                 f"{[type(cb).__name__ for cb in self.callbacks]}"
             )
-        gens = _layer_generators(self.net)
-        if set(gens) != set(info["layer_rngs"]):
+        gens = _generators(self.net)
+        saved_rngs = {_current_name(k): v for k, v in info["layer_rngs"].items()}
+        if set(gens) != set(saved_rngs):
             raise ValueError(
-                f"{path}: the checkpoint's layer generators {sorted(info['layer_rngs'])} "
+                f"{path}: the checkpoint's layer generators {sorted(saved_rngs)} "
                 f"do not match the network's {sorted(gens)}"
             )
         for name, arr in saved.items():
@@ -500,7 +461,7 @@ class Trainer:
                 cb.load_state_dict(state)
         self.rng.bit_generator.state = info["rng"]
         for name, g in gens.items():
-            g.bit_generator.state = info["layer_rngs"][name]
+            g.bit_generator.state = saved_rngs[name]
         self.history = History.from_dict(info["history"])
         self.epoch = int(info["epoch"])
         self.global_step = int(info["global_step"])
@@ -525,15 +486,17 @@ class Trainer:
 class _EpochLoop:
     """The inner loop, with its buffers allocated once per ``fit``."""
 
-    def __init__(self, trainer: Trainer, x: np.ndarray, t: np.ndarray, tap: _OutputTap) -> None:
+    def __init__(self, trainer: Trainer, x: np.ndarray, t: np.ndarray) -> None:
         self.trainer = trainer
-        self.x, self.t, self.tap = x, t, tap
+        self.x, self.t = x, t
         n = x.shape[0]
         self.n = n
         self.bs = bs = min(trainer.batch_size, n)
         head = getattr(trainer.net, "head", None)
         labels, self.single = _labels(t, getattr(head, "output_activation", None))
-        self.labels = labels if tap.head is not None else None
+        # The running accuracy scores the head's input of each step (``last_output``);
+        # a network without that attribute gets no training accuracy.
+        self.labels = labels if hasattr(trainer.net, "last_output") else None
         self.params = trainer.net.parameters()
         self.backup = {k: np.empty_like(v) for k, v in self.params.items()}
         rest = n % bs
@@ -559,8 +522,9 @@ class _EpochLoop:
         order = tr.rng.permutation(n) if tr.shuffle else None
         steps = -(-n // bs)
         opt, params, schedule = tr.optimizer, self.params, tr.schedule
-        value_and_grad, opt_step = tr.net.value_and_grad, opt.step
-        tap, single, batch_cbs = self.tap, self.single, self.batch_callbacks
+        net = tr.net
+        value_and_grad, opt_step = net.value_and_grad, opt.step
+        single, batch_cbs = self.single, self.batch_callbacks
         isfinite, perf_counter = math.isfinite, time.perf_counter
         bar = _progress(epoch, epochs, steps) if tr.verbose == 1 else None
         refresh = perf_counter() + _REFRESH_SECONDS
@@ -590,9 +554,11 @@ class _EpochLoop:
             nb = hi - lo
             seen += nb
             loss_sum += loss * nb
-            if lb is not None and tap.last is not None:
-                correct += _count_correct(tap.last, lb, single)
-                counted += nb
+            if lb is not None:
+                y = net.last_output
+                if y is not None:
+                    correct += _count_correct(y, lb, single)
+                    counted += nb
             if bar is not None and perf_counter() >= refresh:
                 bar.set_postfix_str(f"loss {loss_sum / seen:.4f}", refresh=False)
                 bar.update(b + 1 - bar.n)
