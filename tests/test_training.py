@@ -493,6 +493,61 @@ def test_resume_checks(tmp_path):
     assert len(h) == 1
 
 
+def test_resume_refuses_another_schedule(tmp_path):
+    x, t = blobs()  # 200 samples, 13 steps of 16 per epoch
+
+    def trainer(net, path, **kw):
+        return _trainer(net, path, callbacks=[], **kw)
+
+    path = tmp_path / "s.ckpt"
+    trainer(mlp(), path).fit(x, t, epochs=2)
+    before = path.read_bytes()
+    net = mlp(seed=5)
+    start = weights(net)
+    # the same one-cycle peak over 6 epochs instead of 4: another curve from step 26 on
+    longer = trainer(net, path, schedule=OneCycle(0.02, total_steps=6 * 13))
+    with pytest.raises(ValueError, match=r"schedule: the checkpoint was written with .*") as info:
+        longer.fit(x, t, epochs=6, resume=True)
+    msg = str(info.value)
+    assert '"total_steps": 52' in msg and "got " in msg and '"total_steps": 78' in msg
+    assert longer.epoch == 0 and same_weights(weights(net), start)  # nothing was loaded
+    assert path.read_bytes() == before
+    with pytest.raises(ValueError, match=r"got no Schedule \(None or a plain function\)"):
+        trainer(mlp(), path, schedule=None).fit(x, t, epochs=4, resume=True)
+    with pytest.raises(ValueError, match=r"written with no Schedule .* got \{\"class_name"):
+        lam = tmp_path / "lambda.ckpt"
+        trainer(mlp(), lam, schedule=lambda s: 0.01).fit(x, t, epochs=1)
+        trainer(mlp(), lam).fit(x, t, epochs=2, resume=True)
+    # an equal config (a new object) resumes, bit-identical to an uninterrupted run
+    same = mlp(seed=5)
+    trainer(same, path, schedule=OneCycle(0.02, total_steps=4 * 13)).fit(
+        x, t, epochs=4, resume=True
+    )
+    straight = mlp()
+    trainer(straight, tmp_path / "straight.ckpt").fit(x, t, epochs=4)
+    assert same_weights(weights(same), weights(straight))
+
+
+def test_resume_epochs_is_the_total(tmp_path):
+    x, t = blobs(n=64)
+    path = tmp_path / "e.ckpt"
+    fit(mlp(), x, t, epochs=4, batch_size=16, seed=0, verbose=0, checkpoint=path)
+    with pytest.raises(
+        ValueError,
+        match=r"epochs: the checkpoint has already completed 4 epochs; "
+        r"ask for more than 4 to train further, got 3",
+    ):
+        fit(mlp(), x, t, epochs=3, batch_size=16, verbose=0, checkpoint=path, resume=True)
+    # equal: nothing to do; the history of the checkpoint comes back, the weights loaded
+    saved, _ = read_checkpoint(path)
+    net = mlp(seed=8)
+    tr = Trainer(net, "sgd", batch_size=16, verbose=0, checkpoint=path)
+    h = tr.fit(x, t, epochs=4, resume=True)
+    assert h.epoch == [1, 2, 3, 4] and tr.epoch == 4 and tr.global_step == 16
+    for k, v in net.parameters().items():
+        assert np.array_equal(v, saved[f"param/{k}"])
+
+
 @pytest.mark.slow
 def test_sigkill_and_resume_matches_an_uninterrupted_run(tmp_path):
     script = str(HERE / "_resume_script.py")

@@ -159,6 +159,17 @@ def _current_name(name: str) -> str:
     return name[:-5] + ".rng" if name.endswith("._rng") else name
 
 
+def _schedule_config(schedule: Any) -> dict[str, Any] | None:
+    """A Schedule's serialized config as JSON gives it back; None for a plain callable."""
+    if not isinstance(schedule, _schedules.Schedule):
+        return None
+    return json.loads(json.dumps(_schedules.serialize(schedule)))
+
+
+def _describe_schedule(config: dict[str, Any] | None) -> str:
+    return "no Schedule (None or a plain function)" if config is None else json.dumps(config)
+
+
 def _buffers(net: Any) -> dict[str, np.ndarray]:
     buffers = getattr(net, "buffers", None)
     return dict(buffers()) if callable(buffers) else {}
@@ -289,8 +300,11 @@ class Trainer:
 
         ``epochs`` is the total, as Keras's ``epochs`` with ``initial_epoch``:
         a run resumed from a checkpoint of epoch 3 with ``epochs=10`` trains
-        epochs 4 to 10. ``resume=True`` loads ``checkpoint`` if the file
-        exists and starts afresh otherwise.
+        epochs 4 to 10, and ``epochs=3`` trains nothing (an ``epochs`` below
+        the checkpoint's, 2 here, raises ValueError). ``resume=True`` loads
+        ``checkpoint`` if the file exists and starts afresh otherwise; the
+        checkpoint must have been written with the same batch size, optimizer,
+        callbacks and learning-rate schedule (as ``get_config`` says).
 
         Returns the :class:`~nnscratch.callbacks.History` (all epochs so far).
         """
@@ -306,7 +320,14 @@ class Trainer:
             if self.checkpoint is None:
                 raise ValueError("resume: a checkpoint path is needed (checkpoint=...)")
             if self.checkpoint.exists():
-                self.load_checkpoint(self.checkpoint)
+                tensors, info = read_checkpoint(self.checkpoint)
+                done = int(info["epoch"])
+                if epochs < done:
+                    raise ValueError(
+                        f"epochs: the checkpoint has already completed {done} epochs; "
+                        f"ask for more than {done} to train further, got {epochs}"
+                    )
+                self._restore(tensors, info, self.checkpoint)
         self.stop_training = False
         for cb in self.callbacks:
             cb.set_trainer(self)
@@ -398,11 +419,7 @@ class Trainer:
             "net": config() if callable(config) else None,
             "optimizer": _optimizers.serialize(self.optimizer),
             "optimizer_scalars": opt_scalars,
-            "schedule": (
-                _schedules.serialize(self.schedule)
-                if isinstance(self.schedule, _schedules.Schedule)
-                else None
-            ),
+            "schedule": _schedule_config(self.schedule),
             "callbacks": cb_scalars,
         }
         tensors = {k: np.ascontiguousarray(v) for k, v in tensors.items()}
@@ -415,6 +432,12 @@ class Trainer:
     def load_checkpoint(self, path: str | PathLike[str]) -> None:
         """Restore the state :meth:`save_checkpoint` wrote (checked against this trainer)."""
         tensors, info = read_checkpoint(path)
+        self._restore(tensors, info, path)
+
+    def _restore(
+        self, tensors: Mapping[str, np.ndarray], info: Mapping[str, Any], path: Any
+    ) -> None:
+        """Check the checkpoint against this trainer, then load it (nothing changes on error)."""
         params = _split(tensors, "param/")
         buffers = _split(tensors, "buffer/")
         live = {**self.net.parameters(), **_buffers(self.net)}
@@ -444,6 +467,15 @@ class Trainer:
                 "callbacks: the checkpoint was written with callbacks "
                 f"{[e['class'] for e in info['callbacks']]}, got "
                 f"{[type(cb).__name__ for cb in self.callbacks]}"
+            )
+        saved_schedule, schedule = info.get("schedule"), _schedule_config(self.schedule)
+        if saved_schedule != schedule:
+            # A Schedule's config fixes its whole curve (a one-cycle's total steps, say).
+            # A plain function has no config: it is saved, and compared, as None.
+            raise ValueError(
+                "schedule: the checkpoint was written with "
+                f"{_describe_schedule(saved_schedule)}; resume with the same to follow "
+                f"the same learning rates, got {_describe_schedule(schedule)}"
             )
         gens = _generators(self.net)
         saved_rngs = {_current_name(k): v for k, v in info["layer_rngs"].items()}
