@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -261,6 +262,30 @@ def test_dense_input_errors():
         L.Dense(0, 3)
     with pytest.raises(ValueError, match="seed"):
         L.Dense(3, 3, seed=-1)
+
+
+@pytest.mark.parametrize(
+    ("layer", "shape"),
+    [
+        (L.Dense(3, 2), "(N, 3)"),
+        (L.Maxout(3, 2), "(N, 3)"),
+        (L.BatchNorm(3), "(N, 3)"),
+        (L.Activation("relu"), None),
+        (L.Flatten(), None),
+    ],
+)
+def test_every_layer_checks_its_input_alike(layer, shape):
+    name = re.escape(repr(layer))
+    if shape is None:
+        with pytest.raises(ValueError, match=f"{name}: expected a batch of shape \\(N, ...\\)"):
+            layer.forward(np.float32(1.0))
+    else:
+        with pytest.raises(ValueError, match=f"{name}: expected input of shape {re.escape(shape)}"):
+            layer.forward(np.zeros((2, 4), np.float32))
+    with pytest.raises(TypeError, match=f"{name}: expected a real-valued input, got dtype complex"):
+        layer.forward(np.zeros((2, 3), np.complex64))
+    y = layer.forward(np.ones((2, 3), np.int64))  # integers are cast to the layer's dtype
+    assert y.dtype == np.float32
 
 
 def test_backward_before_forward_and_bad_dout():

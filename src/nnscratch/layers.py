@@ -202,6 +202,25 @@ class Layer:
         if dout.shape != c.y.shape:
             raise ValueError(f"dout: expected shape {c.y.shape} (the output's), got {dout.shape}")
 
+    def _checked_input(self, x: Any, features: int | None = None) -> np.ndarray:
+        """``x`` as an array in the layer's dtype: a batch (N, ...), or (N, features) if given.
+
+        Real-valued input of another dtype is cast; anything else raises.
+        """
+        x = np.asarray(x)
+        if features is None:
+            if x.ndim < 1:
+                raise ValueError(f"{self!r}: expected a batch of shape (N, ...), got a scalar")
+        elif x.ndim != 2 or x.shape[1] != features:
+            raise ValueError(
+                f"{self!r}: expected input of shape {_fmt_shape((features,))}, got {_got(x, 2)}"
+            )
+        if x.dtype != self.dtype:
+            if x.dtype.kind not in "fiub":
+                raise TypeError(f"{self!r}: expected a real-valued input, got dtype {x.dtype}")
+            x = x.astype(self.dtype)
+        return x
+
     # -- the passes ----------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = False, *, slot: int = 0) -> np.ndarray:
         """Output of the layer for the batch ``x``; caches what backward needs."""
@@ -321,16 +340,7 @@ class Dense(Layer):
         self._zero_grads()
 
     def _prepare(self, x: Any, c: _Slot) -> np.ndarray:
-        x = np.asarray(x)
-        if x.ndim != 2 or x.shape[1] != self.in_features:
-            raise ValueError(
-                f"{self!r}: expected input of shape {_fmt_shape(self.input_shape)}, "
-                f"got {_got(x, 2)}"
-            )
-        if x.dtype != self.dtype:
-            if x.dtype.kind not in "fiub":
-                raise TypeError(f"{self!r}: expected a real-valued input, got dtype {x.dtype}")
-            x = x.astype(self.dtype)
+        x = self._checked_input(x, self.in_features)
         if c.key != x.shape:
             c.key = x.shape
             c.y = np.empty((x.shape[0], self.out_features), self.dtype)
@@ -379,13 +389,7 @@ class _Elementwise(Layer):
     """A layer without parameters whose output has the input's shape."""
 
     def _prepare(self, x: Any, c: _Slot) -> np.ndarray:
-        x = np.asarray(x)
-        if x.ndim < 1:
-            raise ValueError(f"{self!r}: expected a batch of shape (N, ...), got a scalar")
-        if x.dtype != self.dtype:
-            if x.dtype.kind not in "fiub":
-                raise TypeError(f"{self!r}: expected a real-valued input, got dtype {x.dtype}")
-            x = x.astype(self.dtype)
+        x = self._checked_input(x)
         if c.key != x.shape:
             c.key = x.shape
             c.y = np.empty(x.shape, self.dtype)
@@ -563,14 +567,7 @@ class Maxout(Layer):
 
     def forward(self, x, training=False, *, slot=0):
         c = self._slot(slot)
-        x = np.asarray(x)
-        if x.ndim != 2 or x.shape[1] != self.in_features:
-            raise ValueError(
-                f"{self!r}: expected input of shape {_fmt_shape(self.input_shape)}, "
-                f"got {_got(x, 2)}"
-            )
-        if x.dtype != self.dtype:
-            x = x.astype(self.dtype)
+        x = self._checked_input(x, self.in_features)
         z = (x @ self.params["W"] + self.params["b"]).reshape(-1, self.units, self.pieces)
         idx = z.argmax(axis=2)
         c.key, c.x, c.extra = x.shape, x, {"idx": idx}
@@ -720,14 +717,7 @@ class BatchNorm(Layer):
 
     def forward(self, x, training=False, *, slot=0):
         c = self._slot(slot)
-        x = np.asarray(x)
-        if x.ndim != 2 or x.shape[1] != self.features:
-            raise ValueError(
-                f"{self!r}: expected input of shape {_fmt_shape(self.input_shape)}, "
-                f"got {_got(x, 2)}"
-            )
-        if x.dtype != self.dtype:
-            x = x.astype(self.dtype)
+        x = self._checked_input(x, self.features)
         gamma, beta = self.params["gamma"], self.params["beta"]
         if training:
             mu = x.mean(axis=0)
@@ -783,11 +773,7 @@ class Flatten(Layer):
 
     def forward(self, x, training=False, *, slot=0):
         c = self._slot(slot)
-        x = np.asarray(x)
-        if x.ndim < 1:
-            raise ValueError(f"{self!r}: expected a batch of shape (N, ...), got a scalar")
-        if x.dtype != self.dtype:
-            x = x.astype(self.dtype)
+        x = self._checked_input(x)
         c.key, c.x = x.shape, x
         c.y = x.reshape(x.shape[0], -1)
         return c.y

@@ -80,6 +80,23 @@ def _check_unit(name: str, value: Any) -> float:
     return value
 
 
+def _decay_square(acc: Array, g: Array, rho: float, buf: Array) -> None:
+    """``acc <- rho * acc + (1 - rho) * g * g`` in place (``buf``: scratch of g's shape)."""
+    acc *= rho
+    np.multiply(g, g, out=buf)
+    buf *= 1.0 - rho
+    acc += buf
+
+
+def _scaled_step(p: Array, num: Array, acc: Array, lr: float, eps: float, buf: Array) -> None:
+    """``p <- p - lr * num / (sqrt(acc) + eps)`` in place (``buf``: scratch, not ``num``)."""
+    np.sqrt(acc, out=buf)
+    buf += eps
+    np.divide(num, buf, out=buf)
+    buf *= lr
+    p -= buf
+
+
 class Optimizer:
     """Base class: per-parameter state, in-place updates, savable state.
 
@@ -255,7 +272,20 @@ class SGD(Optimizer):
         p -= buf
 
 
-class Momentum(Optimizer):
+class _WithMomentum(Optimizer):
+    """An optimizer with a velocity ``v`` and its decay ``momentum`` in [0, 1)."""
+
+    slot_names = ("v",)
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, *, weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay=weight_decay)
+        self.momentum = _check_unit("momentum", momentum)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "momentum": self.momentum}
+
+
+class Momentum(_WithMomentum):
     """Momentum SGD (the book's form).
 
     ``v <- momentum * v - lr * g``;  ``w <- w + v``.
@@ -264,11 +294,6 @@ class Momentum(Optimizer):
     """
 
     name = "momentum"
-    slot_names = ("v",)
-
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9, *, weight_decay: float = 0.0):
-        super().__init__(lr, weight_decay=weight_decay)
-        self.momentum = _check_unit("momentum", momentum)
 
     def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
         (v,) = slots
@@ -277,11 +302,8 @@ class Momentum(Optimizer):
         v -= buf
         p += v
 
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "momentum": self.momentum}
 
-
-class Nesterov(Optimizer):
+class Nesterov(_WithMomentum):
     """Nesterov's accelerated gradient, in Sutskever's reformulation.
 
     ``v <- mu * v - lr * g``;  ``w <- w + mu * v - lr * g``
@@ -296,11 +318,6 @@ class Nesterov(Optimizer):
     """
 
     name = "nesterov"
-    slot_names = ("v",)
-
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9, *, weight_decay: float = 0.0):
-        super().__init__(lr, weight_decay=weight_decay)
-        self.momentum = _check_unit("momentum", momentum)
 
     def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
         (v,) = slots
@@ -311,9 +328,6 @@ class Nesterov(Optimizer):
         p -= buf  # w -= lr g
         np.multiply(v, mu, out=buf)
         p += buf  # w += mu v
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "momentum": self.momentum}
 
 
 class AdaGrad(Optimizer):
@@ -336,11 +350,7 @@ class AdaGrad(Optimizer):
         (h,) = slots
         np.multiply(g, g, out=buf)
         h += buf
-        np.sqrt(h, out=buf)
-        buf += self.eps
-        np.divide(g, buf, out=buf)
-        buf *= self._lr
-        p -= buf
+        _scaled_step(p, g, h, self._lr, self.eps, buf)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "eps": self.eps}
@@ -368,15 +378,8 @@ class RMSprop(Optimizer):
 
     def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
         (h,) = slots
-        h *= self.rho
-        np.multiply(g, g, out=buf)
-        buf *= 1.0 - self.rho
-        h += buf
-        np.sqrt(h, out=buf)
-        buf += self.eps
-        np.divide(g, buf, out=buf)
-        buf *= self._lr
-        p -= buf
+        _decay_square(h, g, self.rho, buf)
+        _scaled_step(p, g, h, self._lr, self.eps, buf)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rho": self.rho, "eps": self.eps}
@@ -431,15 +434,8 @@ class Adam(Optimizer):
         m *= self.beta1
         np.multiply(g, 1.0 - self.beta1, out=buf)
         m += buf
-        v *= self.beta2
-        np.multiply(g, g, out=buf)
-        buf *= 1.0 - self.beta2
-        v += buf
-        np.sqrt(v, out=buf)
-        buf += self._eps_t
-        np.divide(m, buf, out=buf)
-        buf *= self._lr_t
-        p -= buf
+        _decay_square(v, g, self.beta2, buf)
+        _scaled_step(p, m, v, self._lr_t, self._eps_t, buf)
 
     def get_config(self) -> dict[str, Any]:
         return {
