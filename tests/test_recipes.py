@@ -31,7 +31,7 @@ def test_defaults_are_the_documented_recipe():
         "adamw",
         "one_cycle",
     )
-    assert (c.lr, c.weight_decay, c.label_smoothing) == (3e-3, 1e-4, 0.1)
+    assert (c.lr, c.weight_decay, c.label_smoothing) == (5e-3, 0.01, 0.1)
     assert (c.epochs, c.batch_size, c.seed, c.dtype) == (4, 256, 0, "float32")
 
 
