@@ -1,6 +1,6 @@
 """How often do descent, restarts, annealing and SGD noise find the global minimum?
 
-Runs ``nnscratch.annealing.minima_experiment`` on the 2-D Rastrigin function
+Runs ``nnscratch.minima.minima_experiment`` on the 2-D Rastrigin function
 and on XOR with a 2-2-1 sigmoid network, one run per seed and strategy, and
 prints the table (the budgets are listed under it). ``nnscratch demo minima``
 prints the same table for 50 seeds.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from nnscratch.annealing import minima_experiment
+from nnscratch.minima import minima_experiment
 
 
 def main(argv: list[str] | None = None) -> None:

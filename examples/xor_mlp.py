@@ -15,8 +15,9 @@ import math
 
 import numpy as np
 
-from nnscratch.annealing import train_network, xor_network
+from nnscratch.annealing import train_network
 from nnscratch.datasets.toy import xor
+from nnscratch.minima import xor_network
 
 X, LABELS = xor()
 T = LABELS.reshape(-1, 1).astype(np.float64)

@@ -556,7 +556,6 @@ def test_demo_gradient_check(capsys, mnist_env):
 
 @pytest.mark.slow
 def test_demo_minima(capsys):
-    pytest.importorskip("nnscratch.annealing")
     code, out, err = run(capsys, "demo", "minima")
     assert code == 0, err
     lines = out.splitlines()

@@ -13,8 +13,9 @@ import math
 import numpy as np
 import pytest
 
-from nnscratch.annealing import train_network, xor_network
+from nnscratch.annealing import train_network
 from nnscratch.datasets.toy import xor
+from nnscratch.minima import xor_network
 from nnscratch.numerical import gradient_check
 
 X, LABELS = xor()

@@ -12,7 +12,8 @@
 Modules: activations, losses, numerical (the math); initializers, layers,
 network, optimizers, schedules, training, callbacks (networks and training);
 datasets, io, metrics, images (data and files); perceptron, rbf, som, art
-(the other networks); annealing (escaping local minima); recipes (the
+(the other networks); annealing (escaping local minima), minima (how often
+each strategy finds the global minimum, and its test problems); recipes (the
 ``nnscratch train`` recipe); book (the book's names); plots (figures, optional
 extra); cli (the ``nnscratch`` command).
 """
@@ -31,6 +32,7 @@ from nnscratch import (
     layers,
     losses,
     metrics,
+    minima,
     numerical,
     optimizers,
     perceptron,
@@ -78,6 +80,7 @@ __all__ = [
     "load",
     "losses",
     "metrics",
+    "minima",
     "numerical",
     "optimizers",
     "perceptron",

@@ -18,9 +18,9 @@ heuristics people use to jump out of such a basin, all without a guarantee:
 Everything works on any energy ``f(theta) -> float`` of a parameter array
 ``theta`` (optionally with its gradient ``grad(theta)``) and on a
 :class:`~nnscratch.network.Sequential` whose ``loss(x, t)`` is the energy.
-:func:`minima_experiment` counts, over many seeds, how often each strategy
-reaches the global minimum of the 2-D Rastrigin function and solves XOR with a
-2-2-1 sigmoid network.
+The test problems (Rastrigin, XOR) and the experiment that counts, over many
+seeds, how often each strategy reaches the global minimum are in
+:mod:`nnscratch.minima`.
 
 All randomness comes from a seeded ``numpy.random.Generator``: the same seed
 gives the same result.
@@ -38,9 +38,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -48,24 +47,15 @@ import numpy as np
 __all__ = [
     "AnnealResult",
     "DescentResult",
-    "MinimaReport",
-    "MinimaRow",
     "RestartsResult",
     "acceptance_probability",
     "anneal_network",
     "geometric_temperatures",
-    "in_global_basin",
-    "minima_experiment",
     "noisy_gradient_descent",
-    "quadratic",
-    "quadratic_grad",
     "random_restarts",
-    "rastrigin",
-    "rastrigin_grad",
     "restarts_network",
     "simulated_annealing",
     "train_network",
-    "xor_network",
 ]
 
 Energy = Callable[[np.ndarray], Any]
@@ -142,53 +132,6 @@ def _rng(seed: SeedLike) -> np.random.Generator:
     if seed is not None:
         _int_at_least("seed", seed, 0)
     return np.random.default_rng(seed)
-
-
-# --- test functions -----------------------------------------------------------
-def rastrigin(x: Any, a: float = 10.0) -> float:
-    """The Rastrigin function ``f(x) = a n + sum_i (x_i^2 - a cos(2 pi x_i))``.
-
-    Shape: ``x`` (n,) (any shape; summed over all entries). The global minimum
-    is ``f(0) = 0``; there is a local minimum near every integer point ``z``,
-    at ``z_i (1 - 1 / (1 + 20 pi^2))`` for ``a = 10``, with
-    ``f`` close to ``sum z_i^2`` (about 4.97 near (2, -1)). Local maxima sit near
-    the half-integers, so the basin of the origin is about ``max |x_i| < 0.5``.
-    Usual domain: ``[-5.12, 5.12]^n``.
-
-    Reference: L. A. Rastrigin, "Systems of extremal control" (1974);
-    H. Muehlenbein, M. Schomisch and J. Born, Parallel Computing 17 (1991).
-    """
-    x = np.asarray(x, dtype=np.float64)
-    return float(a * x.size + np.sum(x * x - a * np.cos(2.0 * np.pi * x)))
-
-
-def rastrigin_grad(x: Any, a: float = 10.0) -> np.ndarray:
-    """Gradient of :func:`rastrigin`: ``df/dx_i = 2 x_i + 2 pi a sin(2 pi x_i)``."""
-    x = np.asarray(x, dtype=np.float64)
-    return 2.0 * x + 2.0 * np.pi * a * np.sin(2.0 * np.pi * x)
-
-
-def quadratic(x: Any) -> float:
-    """The bowl ``f(x) = sum_i x_i^2`` (the book's ``function_2``): one minimum, f(0) = 0.
-
-    Reference: Saitoh, "Deep Learning from Scratch", section 4.3.3.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    return float(np.sum(x * x))
-
-
-def quadratic_grad(x: Any) -> np.ndarray:
-    """Gradient of :func:`quadratic`: ``2 x``."""
-    return 2.0 * np.asarray(x, dtype=np.float64)
-
-
-def in_global_basin(x: Any) -> bool:
-    """True when ``x`` lies in the Rastrigin origin's basin, ``max_i |x_i| < 0.5``.
-
-    Gradient descent with a small step from such a point ends at the global
-    minimum 0 (the ridges between basins are at ``|x_i|`` of about 0.503).
-    """
-    return bool(np.max(np.abs(np.asarray(x, dtype=np.float64))) < 0.5)
 
 
 # --- results ------------------------------------------------------------------
@@ -678,6 +621,35 @@ def _optimizer(optimizer: Any, lr: float | None) -> Any:
     return opt
 
 
+def _batches(
+    x: np.ndarray, t: np.ndarray, batch_size: int, rng: np.random.Generator
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """One epoch of batches ``(x_b, t_b)``, shuffled unless one batch holds all N samples.
+
+    ``batch_size >= N`` gives the whole data as one batch and draws nothing;
+    otherwise consecutive slices of a fresh permutation (the last may be
+    smaller), drawn from ``rng`` when the first batch is taken.
+    """
+    n = x.shape[0]
+    if batch_size >= n:
+        yield x, t
+        return
+    order = rng.permutation(n)
+    for start in range(0, n, batch_size):
+        idx = order[start : start + batch_size]
+        yield x[idx], t[idx]
+
+
+def _with_noise(
+    grads: dict[str, np.ndarray], sigma: float, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """New gradients ``g + sigma * e``, ``e ~ N(0, I)``, in each gradient's dtype."""
+    return {
+        name: g + (sigma * rng.standard_normal(g.shape)).astype(g.dtype)
+        for name, g in grads.items()
+    }
+
+
 def train_network(
     net: Any,
     x: Any,
@@ -724,21 +696,11 @@ def train_network(
     history = np.empty(epochs)
     k = 0
     for epoch in range(epochs):
-        order = rng.permutation(n) if bs < n else None
         total = 0.0
-        for start in range(0, n, bs):
-            if order is None:
-                xb, tb = x, t
-            else:
-                idx = order[start : start + bs]
-                xb, tb = x[idx], t[idx]
+        for xb, tb in _batches(x, t, bs, rng):
             value, grads = net.value_and_grad(xb, tb)
             if noise > 0.0:
-                sigma = noise / (1.0 + k) ** (gamma / 2.0)
-                grads = {
-                    name: g + (sigma * rng.standard_normal(g.shape)).astype(g.dtype)
-                    for name, g in grads.items()
-                }
+                grads = _with_noise(grads, noise / (1.0 + k) ** (gamma / 2.0), rng)
             opt.step(params, grads)
             total += value * len(tb)
             k += 1
@@ -777,10 +739,10 @@ def restarts_network(
     """Train ``n`` networks from different initialisations and keep the lowest loss.
 
     ``build_fn(seed) -> net`` builds a freshly initialised network (for
-    example ``lambda s: xor_network(seed=s)``); the ``n`` seeds are drawn from
-    ``seed``. Each network is trained by :func:`train_network` with the other
-    arguments. The result's ``network`` is the best network, ``starts`` the
-    seeds given to ``build_fn``.
+    example ``lambda s: nnscratch.minima.xor_network(seed=s)``); the ``n``
+    seeds are drawn from ``seed``. Each network is trained by
+    :func:`train_network` with the other arguments. The result's ``network``
+    is the best network, ``starts`` the seeds given to ``build_fn``.
     """
     _callable("build_fn", build_fn)
     n = _int_at_least("n", n, 1)
@@ -816,306 +778,3 @@ def restarts_network(
         evaluations=evaluations,
         network=best_net,
     )
-
-
-def xor_network(
-    hidden: int = 2,
-    activation: str = "sigmoid",
-    *,
-    seed: int | None = None,
-    dtype: Any = "float64",
-) -> Any:
-    """A ``2-hidden-1`` network for XOR: ``Dense(2, h)``, activation, ``Dense(h, 1)``.
-
-    One output logit ``z``; the loss is the binary cross entropy of
-    ``sigmoid(z)`` ("sigmoid_binary_cross_entropy") and the predicted class is
-    ``z > 0``. Weights are He-normal (std ``sqrt(2 / fan_in)``), biases zero.
-    Targets are ``t.reshape(-1, 1)`` as floats.
-    """
-    from nnscratch.layers import Activation, Dense
-    from nnscratch.network import Sequential
-
-    h = _int_at_least("hidden", hidden, 1)
-    return Sequential(
-        [Dense(2, h), Activation(activation), Dense(h, 1)],
-        loss="sigmoid_binary_cross_entropy",
-        seed=seed,
-        dtype=dtype,
-    )
-
-
-# --- the experiment -------------------------------------------------------------
-@dataclass(frozen=True)
-class MinimaRow:
-    """One line of the minima table: a strategy on a problem over ``runs`` seeds."""
-
-    problem: str
-    strategy: str
-    runs: int
-    successes: int
-    mean_final: float
-    median_final: float
-    seconds_per_run: float
-    budget: str
-
-    @property
-    def success_rate(self) -> float:
-        return self.successes / self.runs
-
-
-@dataclass(frozen=True)
-class MinimaReport:
-    """Result of :func:`minima_experiment`: rows and the settings that produced them."""
-
-    rows: list[MinimaRow]
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    def row(self, problem: str, strategy: str) -> MinimaRow:
-        """The row of ``problem`` ("rastrigin" or "xor") and ``strategy``."""
-        for r in self.rows:
-            if r.problem == problem and r.strategy == strategy:
-                return r
-        raise KeyError(f"no row for problem {problem!r}, strategy {strategy!r}")
-
-    def as_table(self) -> str:
-        """A plain-text table, one row per problem and strategy, and the budgets below."""
-        head = ("problem", "strategy", "global min", "rate", "mean final", "median", "ms/run")
-        body = [
-            (
-                r.problem,
-                r.strategy,
-                f"{r.successes}/{r.runs}",
-                f"{100 * r.success_rate:.0f}%",
-                f"{r.mean_final:.4f}",
-                f"{r.median_final:.4f}",
-                f"{1e3 * r.seconds_per_run:.1f}",
-            )
-            for r in self.rows
-        ]
-        widths = [max(len(c[i]) for c in [head, *body]) for i in range(len(head))]
-        right = {2, 3, 4, 5, 6}
-
-        def line(cells: Sequence[str]) -> str:
-            return "  ".join(
-                c.rjust(w) if i in right else c.ljust(w)
-                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-            ).rstrip()
-
-        out = [line(head), line(["-" * w for w in widths])]
-        out += [line(b) for b in body]
-        out.append("")
-        out.append("budgets (per run):")
-        seen = set()
-        for r in self.rows:
-            key = (r.problem, r.strategy)
-            if key not in seen:
-                seen.add(key)
-                out.append(f"  {r.problem} / {r.strategy}: {r.budget}")
-        for k, v in self.settings.items():
-            if k.startswith("note"):
-                out.append(f"  {v}")
-        return "\n".join(out)
-
-    def __str__(self) -> str:
-        return self.as_table()
-
-
-def _rastrigin_rows(seeds: int, budget: int, seed: int) -> list[MinimaRow]:
-    lr = 0.002  # < 2 / (2 + 40 pi^2): stable at the steepest minimum
-    n_restarts = 10  # descent settles within ~50 steps here, so 100 each is enough
-    per = budget // n_restarts
-    t0, step_size = 10.0, 1.0
-    alpha = 0.01 ** (1.0 / budget)  # T falls from t0 to t0 / 100 over the run
-    sigma0 = step_size / lr  # first noisy step lr * sigma0 as long as an annealing proposal
-    domain = (np.full(2, -5.12), np.full(2, 5.12))
-    strategies: dict[str, tuple[str, Callable[[np.ndarray, int], np.ndarray]]] = {
-        "gradient descent": (
-            f"{budget} steps of lr {lr}",
-            lambda x0, s: (
-                noisy_gradient_descent(
-                    rastrigin, x0, grad=rastrigin_grad, lr=lr, steps=budget, record_trajectory=False
-                ).params
-            ),
-        ),
-        "random restarts": (
-            f"{n_restarts} uniform starts x {per} descent steps",
-            lambda x0, s: (
-                random_restarts(
-                    rastrigin, domain, n_restarts, grad=rastrigin_grad, lr=lr, steps=per, seed=s
-                ).best_params
-            ),
-        ),
-        "simulated annealing": (
-            f"{budget} proposals, T0 {t0:g}, alpha {alpha:.5f} (T0 -> T0/100), step {step_size:g}",
-            lambda x0, s: (
-                simulated_annealing(
-                    rastrigin,
-                    x0,
-                    steps=budget,
-                    t0=t0,
-                    alpha=alpha,
-                    step_size=step_size,
-                    seed=s,
-                    record_trajectory=False,
-                ).best_params
-            ),
-        ),
-        "noisy gradient (SGD-like)": (
-            f"{budget} steps of lr {lr}, gradient noise sigma0 {sigma0:g}, gamma {DEFAULT_GAMMA}",
-            lambda x0, s: (
-                noisy_gradient_descent(
-                    rastrigin,
-                    x0,
-                    grad=rastrigin_grad,
-                    lr=lr,
-                    steps=budget,
-                    noise=sigma0,
-                    seed=s,
-                    record_trajectory=False,
-                ).best_params
-            ),
-        ),
-    }
-    starts = [np.random.default_rng([seed, i]).uniform(-5.12, 5.12, 2) for i in range(seeds)]
-    rows = []
-    for name, (budget_text, run) in strategies.items():
-        finals, hits, t_start = [], 0, time.perf_counter()
-        for i, x0 in enumerate(starts):
-            x_end = run(x0, seed * 100_003 + i)
-            finals.append(rastrigin(x_end))
-            hits += in_global_basin(x_end)
-        elapsed = (time.perf_counter() - t_start) / seeds
-        rows.append(_row("rastrigin 2-D", name, finals, hits, elapsed, budget_text))
-    return rows
-
-
-def _xor_rows(seeds: int, updates: int, seed: int) -> list[MinimaRow]:
-    from nnscratch.datasets.toy import xor
-
-    x, labels = xor()
-    t = labels.reshape(-1, 1).astype(np.float64)
-    lr = 2.0
-    n_restarts = 2  # plain descent needs ~200 updates to solve XOR; fewer would starve each run
-    sa_steps = 2 * updates
-    t0, step_size = 0.1, 0.5
-    alpha = 0.01 ** (1.0 / sa_steps)
-
-    def solved(net: Any) -> bool:
-        return net.accuracy(x, labels) == 1.0
-
-    def gd(s: int) -> Any:
-        net = xor_network(seed=s)
-        train_network(net, x, t, epochs=updates, lr=lr)
-        return net
-
-    def restarts(s: int) -> Any:
-        r = restarts_network(
-            lambda k: xor_network(seed=k), x, t, n_restarts, epochs=updates // n_restarts,
-            lr=lr, seed=s,
-        )  # fmt: skip
-        return r.network
-
-    def anneal(s: int) -> Any:
-        net = xor_network(seed=s)
-        anneal_network(net, x, t, steps=sa_steps, t0=t0, alpha=alpha, step_size=step_size, seed=s)
-        return net
-
-    def sgd(s: int) -> Any:
-        net = xor_network(seed=s)
-        train_network(net, x, t, epochs=updates // len(x), lr=lr, batch_size=1, seed=s)
-        return net
-
-    strategies = {
-        "gradient descent": (f"{updates} full-batch updates, SGD lr {lr:g}", gd),
-        "random restarts": (
-            f"{n_restarts} inits x {updates // n_restarts} full-batch updates, lr {lr:g}",
-            restarts,
-        ),
-        "simulated annealing": (
-            f"{sa_steps} proposals (forward passes only), T0 {t0:g}, alpha {alpha:.5f} "
-            f"(T0 -> T0/100), step {step_size:g}",
-            anneal,
-        ),
-        "SGD, batch size 1": (
-            f"{updates} one-sample updates ({updates // len(x)} epochs), lr {lr:g}",
-            sgd,
-        ),
-    }
-    rows = []
-    for name, (budget_text, run) in strategies.items():
-        finals, hits, t_start = [], 0, time.perf_counter()
-        for i in range(seeds):
-            net = run(seed * 100_003 + i)
-            finals.append(float(net.loss(x, t)))
-            hits += solved(net)
-        elapsed = (time.perf_counter() - t_start) / seeds
-        rows.append(_row("xor 2-2-1", name, finals, hits, elapsed, budget_text))
-    return rows
-
-
-def _row(
-    problem: str, strategy: str, finals: list[float], hits: int, elapsed: float, budget: str
-) -> MinimaRow:
-    f = np.asarray(finals, dtype=np.float64)
-    return MinimaRow(
-        problem=problem,
-        strategy=strategy,
-        runs=f.size,
-        successes=int(hits),
-        mean_final=float(np.mean(f)),
-        median_final=float(np.median(f)),
-        seconds_per_run=elapsed,
-        budget=budget,
-    )
-
-
-def minima_experiment(
-    seeds: int = 50,
-    *,
-    rastrigin_budget: int = 1000,
-    xor_updates: int = 400,
-    seed: int = 0,
-    problems: Sequence[str] = ("rastrigin", "xor"),
-) -> MinimaReport:
-    """How often each strategy reaches the global minimum, over ``seeds`` seeds.
-
-    Rastrigin 2-D (start uniform in [-5.12, 5.12]^2, the same start for every
-    strategy of a seed; success = the end point lies in the origin's basin,
-    ``max |x_i| < 0.5``, the mean final column is f there) and XOR with a 2-2-1
-    sigmoid network (He-normal initialisation of the seed, binary cross
-    entropy; success = all 4 patterns right, the final column is the loss).
-    Strategies: plain gradient descent; random restarts (the budget split over
-    several starts); simulated annealing (no gradients); the noise of SGD
-    (added gradient noise on Rastrigin, one-sample updates on XOR).
-
-    Budgets are about equal per run and stated in the table: on Rastrigin
-    ``rastrigin_budget`` gradient steps or energy evaluations; on XOR
-    ``xor_updates`` parameter updates, or twice as many annealing proposals,
-    each of which costs a forward pass only. The settings are sensible
-    defaults, not tuned per strategy: the table shows heuristics, without
-    guarantees (Zhou, section 5.4).
-    """
-    seeds = _int_at_least("seeds", seeds, 1)
-    rastrigin_budget = _int_at_least("rastrigin_budget", rastrigin_budget, 10)
-    xor_updates = _int_at_least("xor_updates", xor_updates, 4)
-    seed = _int_at_least("seed", seed, 0)
-    if isinstance(problems, str) or not set(problems) <= {"rastrigin", "xor"} or not problems:
-        raise ValueError(
-            f"problems: expected a non-empty list from ('rastrigin', 'xor'), got {problems!r}"
-        )
-    rows: list[MinimaRow] = []
-    if "rastrigin" in problems:
-        rows += _rastrigin_rows(seeds, rastrigin_budget, seed)
-    if "xor" in problems:
-        rows += _xor_rows(seeds, xor_updates, seed)
-    settings = {
-        "seeds": seeds,
-        "rastrigin_budget": rastrigin_budget,
-        "xor_updates": xor_updates,
-        "seed": seed,
-        "note_success": (
-            "global min: rastrigin end point with max|x_i| < 0.5 (origin's basin); "
-            "xor all 4 patterns right. mean/median final: f(x) or the XOR loss."
-        ),
-    }
-    return MinimaReport(rows=rows, settings=settings)

@@ -11,8 +11,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnscratch.cli._common import CLIError
-
 __all__ = ["DEMOS", "register"]
 
 
@@ -150,10 +148,8 @@ def demo_gradient_check() -> None:
 
 def demo_minima() -> None:
     """How often plain descent, restarts, annealing and SGD find the global minimum."""
-    try:
-        from nnscratch.annealing import minima_experiment
-    except ImportError:
-        raise CLIError("demo minima needs nnscratch.annealing, which this version lacks") from None
+    from nnscratch.minima import minima_experiment
+
     print(minima_experiment().as_table())
 
 

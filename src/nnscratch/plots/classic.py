@@ -320,6 +320,7 @@ def plot_annealing(
     Zhou, "Machine Learning", sec. 5.4.
     """
     from nnscratch import annealing
+    from nnscratch.minima import rastrigin, rastrigin_grad
 
     x0 = np.asarray(start, dtype=np.float64)
     fig, (left, right) = axes_grid(axes, 2, 2, (4.4, 4.0))
@@ -328,12 +329,10 @@ def plot_annealing(
     energy = 20 + gx**2 - 10 * np.cos(2 * np.pi * gx) + gy**2 - 10 * np.cos(2 * np.pi * gy)
     left.contourf(gx, gy, energy, levels=12, cmap="Greys", alpha=0.5)
 
-    gd = annealing.noisy_gradient_descent(
-        annealing.rastrigin, x0, grad=annealing.rastrigin_grad, lr=0.002, steps=steps
-    )
+    gd = annealing.noisy_gradient_descent(rastrigin, x0, grad=rastrigin_grad, lr=0.002, steps=steps)
     for i, seed in enumerate(seeds):
         sa = annealing.simulated_annealing(
-            annealing.rastrigin,
+            rastrigin,
             x0,
             steps=steps,
             t0=t0,
@@ -366,10 +365,10 @@ def plot_annealing(
     )
     left.plot(*x0, "o", color="k", markersize=7, zorder=6, label="start")
     rr = annealing.random_restarts(
-        annealing.rastrigin,
+        rastrigin,
         (np.full(2, -5.12), np.full(2, 5.12)),
         n=10,
-        grad=annealing.rastrigin_grad,
+        grad=rastrigin_grad,
         lr=0.002,
         steps=1500,
         seed=0,
