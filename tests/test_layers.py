@@ -356,3 +356,19 @@ def test_registry_errors_and_names():
     assert isinstance(L.get("relu"), L.Activation)
     with pytest.raises(ValueError, match="neither a layer class"):
         L.get("no_such_thing")
+
+
+def test_softmax_head_predict_is_the_activations_softmax():
+    from nnscratch import activations
+
+    head = L.SoftmaxWithLoss()
+    for dtype in (np.float32, np.float64):
+        z = _rng().standard_normal((5, 4)).astype(dtype) * 10
+        for x in (z, z[2]):
+            p = head.predict(x)
+            assert p.dtype == dtype and p.shape == x.shape and not np.shares_memory(p, x)
+            np.testing.assert_array_equal(p, activations.softmax(x))
+    # a spread beyond the float range: the far entry is exactly 0, without a warning
+    big = np.array([3e38, -3e38, 3e38], np.float32)
+    np.testing.assert_array_equal(head.predict(big), [0.5, 0.0, 0.5])
+    assert L.LossHead("mean_squared_error").predict(z) is z  # identity: the input itself

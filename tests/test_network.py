@@ -292,6 +292,35 @@ def test_predict_one_sample_and_batch_and_fresh_arrays():
     np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-6)
 
 
+@pytest.mark.parametrize(
+    ("loss", "out"),
+    [
+        ("softmax_cross_entropy", lambda z: np.exp(z) / np.exp(z).sum(-1, keepdims=True)),
+        ("sigmoid_binary_cross_entropy", lambda z: 1 / (1 + np.exp(-z))),
+        ("mean_squared_error", lambda z: z),
+    ],
+)
+def test_predict_proba_one_sample_and_batch_are_fresh_arrays(loss, out):
+    net = Sequential(
+        [L.Dense(6, 5), L.Activation("sigmoid"), L.Dense(5, 3)], loss=loss, seed=0, dtype="float64"
+    )
+    x = _rng().standard_normal((4, 6))
+    expected = out(net.predict(x))
+    batch = net.predict_proba(x)
+    one = net.predict_proba(x[1])
+    assert batch.shape == (4, 3) and one.shape == (3,) and one.dtype == np.float64
+    np.testing.assert_allclose(batch, expected, rtol=1e-12)
+    np.testing.assert_allclose(one, expected[1], rtol=1e-12)
+    kept = batch.copy(), one.copy()
+    net.predict_proba(-x)  # overwrites the layers' buffers, not what was returned
+    net.predict_proba(-x[1])
+    np.testing.assert_array_equal(batch, kept[0])
+    np.testing.assert_array_equal(one, kept[1])
+    assert net.predict_proba(list(x[1])).shape == (3,)  # a list is taken too
+    with pytest.raises(ValueError, match=r"expected input of shape \(N, 6\), got \(N, 5\)"):
+        net.predict_proba(x[1, :5])
+
+
 def test_input_shape_errors_name_the_expected_shape():
     net = Sequential([L.Dense(784, 50), L.Activation("relu"), L.Dense(50, 10)], seed=0)
     with pytest.raises(ValueError, match=r"expected input of shape \(N, 784\), got \(N, 783\)"):

@@ -12,7 +12,7 @@ One contract for every layer (the book's chapter 5, made strict):
   :func:`deserialize` (Keras's ``{"class_name": ..., "config": {...}}``).
 
 Speed. A step of a small network costs Python calls, not arithmetic, so each
-layer writes into buffers it owns (``np.matmul(x, W, out=y)``), reallocated
+layer writes into buffers it owns (``np.dot(x, W, out=y)``), reallocated
 only when the batch shape changes. The array ``forward`` returns is such a
 buffer: it stays valid until the layer's next ``forward`` with the same
 ``slot``; copy it to keep it (``Sequential.predict`` returns a copy). Inputs
@@ -351,7 +351,9 @@ class Dense(Layer):
         c = self._slots[slot] if slot < len(self._slots) else self._slot(slot)
         if x.__class__ is not np.ndarray or x.shape != c.key or x.dtype != self.dtype:
             x = self._prepare(x, c)
-        y = np.matmul(x, self.params["W"], out=c.y)
+        # np.dot rather than np.matmul: the same BLAS call and the same bits, with
+        # about 0.3 us less dispatch, which shows on one sample.
+        y = np.dot(x, self.params["W"], out=c.y)
         if self.use_bias:
             np.add(y, self.params["b"], out=y)
         c.x = x
@@ -362,13 +364,13 @@ class Dense(Layer):
         if dout.shape != c.y.shape:
             self._check_dout(c, dout)
         W = self.params["W"]
-        np.matmul(c.x.T, dout, out=self._grad_out(c, "W", accumulate))
+        np.dot(c.x.T, dout, out=self._grad_out(c, "W", accumulate))
         if self.use_bias:
             np.add.reduce(dout, axis=0, out=self._grad_out(c, "b", accumulate))
         self._grad_done(c, accumulate)
         if not need_input_grad:
             return None
-        return np.matmul(dout, W.T, out=c.dx)
+        return np.dot(dout, W.T, out=c.dx)
 
     def get_config(self):
         return {
@@ -784,6 +786,22 @@ class Flatten(Layer):
         return dout.reshape(c.x.shape) if need_input_grad else None
 
 
+def _softmax_last_axis(x: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis into a fresh array: ``exp(x - max) / sum exp(x - max)``.
+
+    The formula of ``activations.softmax`` (book 3.5.2, max subtracted), for
+    the head's known input, a float array of logits (1-D for one sample,
+    (N, K) for a batch): the ufunc reductions are called directly, since
+    ``np.max`` / ``np.sum`` cost more than the arithmetic on one sample.
+    """
+    m = np.maximum.reduce(x, axis=-1, keepdims=True)
+    # A spread beyond the float range rounds to -inf: its exp is the exact 0.
+    with np.errstate(over="ignore"):
+        y = np.subtract(x, m)
+    np.exp(y, out=y)
+    return np.divide(y, np.add.reduce(y, axis=-1, keepdims=True), out=y)
+
+
 class LossHead:
     """The loss at the top of a network: ``forward(x, t) -> L``, ``backward() -> dL/dx``.
 
@@ -807,6 +825,8 @@ class LossHead:
         self._buf: np.ndarray | None = None
         self._x: np.ndarray | None = None
         self._t: Any = None
+        self._out_loss: Any = None  # the loss whose output function is in _out_fn
+        self._out_fn: Any = None
 
     @property
     def output_activation(self) -> str:
@@ -833,13 +853,27 @@ class LossHead:
         return g if dout == 1.0 else g * np.asarray(dout, g.dtype)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """The loss's output activation applied to the raw output ``x``."""
+        """The loss's output activation applied to the raw output ``x``.
+
+        A fresh array for softmax and sigmoid; ``x`` itself for the identity.
+        The function is looked up once per loss, not per call.
+        """
+        if self._out_loss is not self.loss:
+            self._resolve_output()
+        fn = self._out_fn
+        return x if fn is None else fn(x)
+
+    def _resolve_output(self) -> None:
         from nnscratch import activations
 
         name = self.output_activation
         if name in (None, "linear", "identity"):
-            return x
-        return activations.get(name)(x)
+            self._out_fn = None
+        elif name == "softmax":
+            self._out_fn = _softmax_last_axis
+        else:
+            self._out_fn = activations.get(name)
+        self._out_loss = self.loss
 
     def get_config(self) -> Any:
         from nnscratch import losses

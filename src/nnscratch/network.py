@@ -111,6 +111,8 @@ class Sequential:
             self._fwd.append((layer, slot))
         self._first = first
         self._unique = [self.layers[i] for i in sorted(set(first.values()))]
+        shape = self.layers[0].input_shape  # fixed by the first layer's config
+        self._sample_ndim = None if shape is None else len(shape)
         with_params = [i for i, layer in enumerate(self.layers) if layer.params]
         stop = with_params[0] if with_params else len(self.layers)
         bwd = []
@@ -207,10 +209,13 @@ class Sequential:
         return x
 
     def _batch(self, x: Any) -> tuple[np.ndarray, bool]:
-        """``x`` cast and with a batch axis; True when one sample was given."""
-        x = self._cast(x)
-        shape = self.input_shape
-        if shape is not None and x.ndim == len(shape):
+        """``x`` cast and with a batch axis; True when one sample was given.
+
+        The shapes themselves are checked by the first layer.
+        """
+        if x.__class__ is not np.ndarray or x.dtype != self.dtype:
+            x = self._cast(x)
+        if x.ndim == self._sample_ndim:
             return x[None], True
         return x, False
 
@@ -221,12 +226,21 @@ class Sequential:
         -> (*output,).
         """
         xb, single = self._batch(x)
-        y = self._forward(xb, training).copy()
-        return y[0] if single else y
+        y = self._forward(xb, training)
+        return y[0].copy() if single else y.copy()
 
     def predict_proba(self, x: Any) -> np.ndarray:
-        """Predictions: the loss head's output activation (softmax, sigmoid or identity)."""
-        return self.head.predict(self.predict(x))
+        """Predictions: the loss head's output activation (softmax, sigmoid or identity).
+
+        A fresh array, shaped as :meth:`predict`'s. The activation reads the
+        last layer's buffer directly (no intermediate copy of the logits).
+        """
+        xb, single = self._batch(x)
+        z = self._forward(xb, False)
+        if single:
+            z = z[0]
+        p = self.head.predict(z)
+        return p.copy() if p is z else p
 
     def loss(self, x: Any, t: Any, training: bool = False) -> float:
         """Mean loss over the batch (``training=True`` applies dropout, batch statistics)."""
