@@ -740,19 +740,33 @@ def test_train_interrupted_leaves_an_existing_model_untouched(
     assert [p.name for p in tmp_path.iterdir()] == ["keep.safetensors"]
 
 
-def test_train_resume_continues_to_the_next_epoch(capsys, quick_run, tmp_path):
+def test_train_resume_refuses_another_one_cycle_length(capsys, quick_run, tmp_path):
+    # One-cycle spans all epochs: resuming a 1-epoch run with --epochs 2 would follow
+    # another learning-rate curve, so it is refused in one line and nothing is written.
     checkpoint = tmp_path / "state.safetensors"
     shutil.copyfile(quick_run["checkpoint"], checkpoint)
     out_path = tmp_path / "resumed.safetensors"
     argv = ["train", "--hidden", "32", "--batch-size", "512", "--epochs", "2"]
-    code, out, err = run(capsys, *argv, "--out", out_path, "--checkpoint", checkpoint, "--resume")
+    code, _, err = run(capsys, *argv, "--out", out_path, "--checkpoint", checkpoint, "--resume")
+    assert_one_line_error(code, err, "schedule: the checkpoint was written with")
+    assert not out_path.exists()
+
+
+def test_train_resume_continues_to_the_next_epoch(capsys, mnist_env, tmp_path):
+    checkpoint = tmp_path / "state.safetensors"
+    out_path = tmp_path / "resumed.safetensors"
+    argv = ["train", "--hidden", "32", "--batch-size", "512", "--schedule", "constant"]
+    argv += ["--lr", "1e-3", "--out", out_path, "--checkpoint", checkpoint]
+    code, _, err = run(capsys, *argv, "--epochs", "1")
+    assert code == 0, err
+    code, out, err = run(capsys, *argv, "--epochs", "2", "--resume")
     assert code == 0, err
     rows, final = _train_table(out)
     assert [row[0] for row in rows] == [2]  # epoch 1 came from the checkpoint
     assert final.group(2) == "2"
     assert nnio.load(out_path).parameters()["0.W"].shape == (784, 32)
     # The checkpoint now holds epoch 2: resuming with --epochs 2 trains nothing more.
-    code, out, _ = run(capsys, *argv, "--out", out_path, "--checkpoint", checkpoint, "--resume")
+    code, out, _ = run(capsys, *argv, "--epochs", "2", "--resume")
     assert code == 0
     rows, final = _train_table(out)
     assert rows == [] and final.group(2) == "2"

@@ -105,7 +105,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--checkpoint", metavar="PATH", help="write the training state here after every epoch"
     )
-    p.add_argument("--resume", action="store_true", help="continue from --checkpoint if it exists")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from --checkpoint if it exists, with the same options "
+        "(one_cycle spans all epochs, so keep --epochs)",
+    )
     p.add_argument("--quiet", action="store_true", help="print only the final line")
     p.set_defaults(run=run)
 
