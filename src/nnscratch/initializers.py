@@ -44,6 +44,8 @@ from typing import Any
 
 import numpy as np
 
+from nnscratch._registry import Registry
+
 __all__ = [
     "Constant",
     "GlorotNormal",
@@ -268,9 +270,16 @@ class Zeros(Constant):
         return {}
 
 
-_CLASSES: dict[str, type[Initializer]] = {
-    c.name: c
-    for c in (
+def _build(cls: type[Initializer], config: dict[str, Any]) -> Initializer:
+    if "stddev" in config and cls is Normal:  # Keras spells it stddev
+        config["std"] = config.pop("stddev")
+    return cls(**config)
+
+
+_REGISTRY: Registry[Initializer] = Registry(
+    "initializer",
+    Initializer,
+    (
         Normal,
         GlorotNormal,
         GlorotUniform,
@@ -280,61 +289,36 @@ _CLASSES: dict[str, type[Initializer]] = {
         LecunUniform,
         Constant,
         Zeros,
-    )
-}
-_ALIASES: dict[str, str] = {
-    "xavier_normal": "glorot_normal",
-    "xavier_uniform": "glorot_uniform",
-    "random_normal": "normal",
-    "randomnormal": "normal",
-    "glorotnormal": "glorot_normal",
-    "glorotuniform": "glorot_uniform",
-    "henormal": "he_normal",
-    "heuniform": "he_uniform",
-    "lecunnormal": "lecun_normal",
-    "lecununiform": "lecun_uniform",
-}
+    ),
+    {
+        "xavier_normal": "glorot_normal",
+        "xavier_uniform": "glorot_uniform",
+        "random_normal": "normal",
+        "randomnormal": "normal",
+        "glorotnormal": "glorot_normal",
+        "glorotuniform": "glorot_uniform",
+        "henormal": "he_normal",
+        "heuniform": "he_uniform",
+        "lecunnormal": "lecun_normal",
+        "lecununiform": "lecun_uniform",
+    },
+    build=_build,
+)
 
 
 def names() -> list[str]:
     """All registered names, aliases included, sorted."""
-    return sorted([*_CLASSES, *_ALIASES])
-
-
-def _lookup(name: str) -> type[Initializer]:
-    key = name.strip().lower()
-    key = _ALIASES.get(key, key)
-    if key not in _CLASSES:
-        raise ValueError(f"initializer: unknown name {name!r}; expected one of {names()}")
-    return _CLASSES[key]
+    return _REGISTRY.names()
 
 
 def deserialize(identifier: str | dict[str, Any]) -> Initializer:
     """Build an initializer from a name or ``{"class_name": ..., "config": {...}}``."""
-    if isinstance(identifier, str):
-        return _lookup(identifier)()
-    if isinstance(identifier, dict):
-        if "class_name" not in identifier:
-            raise ValueError(
-                f"initializer: a dict needs 'class_name' and an optional 'config', "
-                f"got {identifier!r}"
-            )
-        cls = _lookup(str(identifier["class_name"]))
-        config = dict(identifier.get("config") or {})
-        if "stddev" in config and cls is Normal:  # Keras spells it stddev
-            config["std"] = config.pop("stddev")
-        try:
-            return cls(**config)
-        except TypeError as exc:
-            raise ValueError(f"initializer: bad config for {cls.name!r}: {exc}") from None
-    raise TypeError(f"initializer: expected a name or a dict, got {type(identifier).__name__}")
+    return _REGISTRY.deserialize(identifier)
 
 
 def serialize(init: Initializer) -> dict[str, Any]:
     """``{"class_name": name, "config": {...}}``, JSON-able, inverse of :func:`deserialize`."""
-    if not isinstance(init, Initializer):
-        raise TypeError(f"initializer: expected an Initializer, got {type(init).__name__}")
-    return {"class_name": init.name, "config": init.get_config()}
+    return _REGISTRY.serialize(init)
 
 
 def get(identifier: Initializer | str | dict[str, Any] | float | Callable | None) -> Any:

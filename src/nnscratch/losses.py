@@ -37,6 +37,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from nnscratch._registry import Registry
+
 __all__ = [
     "BinaryCrossEntropy",
     "CrossEntropyError",
@@ -617,56 +619,34 @@ class SigmoidBinaryCrossEntropy(Loss):
         return sigmoid_binary_cross_entropy_grad(y, t)
 
 
-_CLASSES: dict[str, type[Loss]] = {
-    cls.name: cls
-    for cls in (
+_REGISTRY: Registry[Loss] = Registry(
+    "loss",
+    Loss,
+    (
         SumSquaredError,
         MeanSquaredError,
         CrossEntropyError,
         SoftmaxCrossEntropy,
         BinaryCrossEntropy,
         SigmoidBinaryCrossEntropy,
-    )
-}
-_ALIASES = {"mse": "mean_squared_error", "sse": "sum_squared_error"}
+    ),
+    {"mse": "mean_squared_error", "sse": "sum_squared_error"},
+)
 
 
 def names() -> list[str]:
     """All registered names, aliases included, sorted."""
-    return sorted([*_CLASSES, *_ALIASES])
-
-
-def _lookup(name: str) -> type[Loss]:
-    key = name.strip().lower()
-    key = _ALIASES.get(key, key)
-    if key not in _CLASSES:
-        raise ValueError(f"loss: unknown name {name!r}; expected one of {names()}")
-    return _CLASSES[key]
+    return _REGISTRY.names()
 
 
 def deserialize(identifier: str | dict[str, Any]) -> Loss:
     """Build a loss from a name or ``{"class_name": name, "config": {...}}``."""
-    if isinstance(identifier, str):
-        return _lookup(identifier)()
-    if isinstance(identifier, dict):
-        if "class_name" not in identifier:
-            raise ValueError(
-                f"loss: a dict needs 'class_name' and an optional 'config', got {identifier!r}"
-            )
-        cls = _lookup(str(identifier["class_name"]))
-        config = dict(identifier.get("config") or {})
-        try:
-            return cls(**config)
-        except TypeError as exc:
-            raise ValueError(f"loss: bad config for {cls.name!r}: {exc}") from None
-    raise TypeError(f"loss: expected a name or a dict, got {type(identifier).__name__}")
+    return _REGISTRY.deserialize(identifier)
 
 
 def serialize(loss: Loss) -> dict[str, Any]:
     """``{"class_name": name, "config": {...}}``, JSON-able, inverse of :func:`deserialize`."""
-    if not isinstance(loss, Loss):
-        raise TypeError(f"loss: expected a Loss, got {type(loss).__name__}")
-    return {"class_name": loss.name, "config": loss.get_config()}
+    return _REGISTRY.serialize(loss)
 
 
 def get(identifier: Loss | str | dict[str, Any]) -> Loss:

@@ -34,6 +34,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from nnscratch._registry import Registry
+
 __all__ = [
     "SGD",
     "AdaGrad",
@@ -481,21 +483,17 @@ class AdamW(Adam):
         super()._update(p, g, slots, buf)
 
 
-_REGISTRY: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW)
-}
+_REGISTRY: Registry[Optimizer] = Registry(
+    "optimizer",
+    Optimizer,
+    (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW),
+    sort_names=False,
+)
 
 
 def names() -> list[str]:
     """Registry names, as Keras spells them (plus ``momentum``, ``nesterov``)."""
-    return list(_REGISTRY)
-
-
-def _lookup(name: str) -> type[Optimizer]:
-    cls = _REGISTRY.get(name.lower())
-    if cls is None:
-        raise ValueError(f"optimizer: unknown name {name!r}; expected one of {names()}")
-    return cls
+    return _REGISTRY.names()
 
 
 def get(identifier: str | Mapping[str, Any] | Optimizer) -> Optimizer:
@@ -511,7 +509,7 @@ def get(identifier: str | Mapping[str, Any] | Optimizer) -> Optimizer:
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str):
-        return _lookup(identifier)()
+        return _REGISTRY.lookup(identifier)()
     if isinstance(identifier, Mapping):
         return deserialize(identifier)
     raise TypeError(
@@ -522,20 +520,18 @@ def get(identifier: str | Mapping[str, Any] | Optimizer) -> Optimizer:
 
 def serialize(optimizer: Optimizer) -> dict[str, Any]:
     """``{"class_name": name, "config": get_config()}`` (Keras's form)."""
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer: expected an Optimizer, got {type(optimizer).__name__}")
-    return {"class_name": optimizer.name, "config": optimizer.get_config()}
+    return _REGISTRY.serialize(optimizer)
 
 
 def deserialize(config: str | Mapping[str, Any]) -> Optimizer:
     """Inverse of :func:`serialize` (a bare name gives the defaults)."""
     if isinstance(config, str):
-        return _lookup(config)()
+        return _REGISTRY.lookup(config)()
     if not isinstance(config, Mapping) or "class_name" not in config:
         raise ValueError(
             f"optimizer: expected a dict with 'class_name' (and optional 'config'), got {config!r}"
         )
-    cls = _lookup(str(config["class_name"]))
+    cls = _REGISTRY.lookup(str(config["class_name"]))
     cfg = config.get("config") or {}
     if not isinstance(cfg, Mapping):
         raise TypeError(f"optimizer config: expected a dict, got {type(cfg).__name__}")

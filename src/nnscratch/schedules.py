@@ -16,6 +16,8 @@ import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from nnscratch._registry import Registry
+
 __all__ = [
     "Constant",
     "CosineDecay",
@@ -275,21 +277,22 @@ class OneCycle(Schedule):
         }
 
 
-_REGISTRY: dict[str, type[Schedule]] = {
-    cls.name: cls for cls in (Constant, StepDecay, ExponentialDecay, CosineDecay, OneCycle)
-}
+_REGISTRY: Registry[Schedule] = Registry(
+    "schedule",
+    Schedule,
+    (Constant, StepDecay, ExponentialDecay, CosineDecay, OneCycle),
+    sort_names=False,
+)
 
 
 def names() -> list[str]:
     """Registry names."""
-    return list(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def serialize(schedule: Schedule) -> dict[str, Any]:
     """``{"class_name": name, "config": get_config()}``."""
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"schedule: expected a Schedule, got {type(schedule).__name__}")
-    return {"class_name": schedule.name, "config": schedule.get_config()}
+    return _REGISTRY.serialize(schedule)
 
 
 def deserialize(config: Mapping[str, Any]) -> Schedule:
@@ -298,10 +301,7 @@ def deserialize(config: Mapping[str, Any]) -> Schedule:
         raise ValueError(
             f"schedule: expected a dict with 'class_name' and 'config', got {config!r}"
         )
-    name = str(config["class_name"]).lower()
-    cls = _REGISTRY.get(name)
-    if cls is None:
-        raise ValueError(f"schedule: unknown name {name!r}; expected one of {names()}")
+    cls = _REGISTRY.lookup(str(config["class_name"]))
     return cls.from_config(config.get("config") or {})
 
 
