@@ -437,6 +437,114 @@ def test_out_float32_training_step_keeps_dtype():
         np.testing.assert_allclose(dx, f.derivative(x.astype(np.float64)), rtol=1e-5)
 
 
+class _Sub(np.ndarray):
+    """An ndarray subclass: takes the general (checked) path of ``__call__`` and ``vjp``."""
+
+
+@pytest.mark.parametrize("spec", ALL_FUNCS, ids=_id)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fast_path_equals_general_path(spec, dtype):
+    # Plain floating ndarrays skip the input checks; a subclass, a list or a
+    # 0-d array goes through them: values and dtypes must be the same bits.
+    f = A.get(spec)
+    rng = np.random.default_rng(RNG_SEED)
+    x = _points(f, (3, 4), rng).astype(dtype)
+    dout = rng.standard_normal(x.shape).astype(dtype)
+    y = f(x)
+    assert type(y) is np.ndarray and y.dtype == dtype
+    np.testing.assert_array_equal(f(x.view(_Sub)), y)
+    if dtype == np.float64:
+        np.testing.assert_array_equal(f(x.tolist()), y)
+    strided = np.repeat(x, 2, axis=1)[:, ::2]  # a non-contiguous view
+    np.testing.assert_array_equal(f(strided), y)
+    out64 = np.empty(x.shape, np.float64)  # another floating dtype for out
+    f(x, out=out64)
+    np.testing.assert_array_equal(out64, f(x.view(_Sub), out=np.empty(x.shape)))
+    g = np.empty_like(x)
+    assert f.vjp(x, y, dout, out=g) is g
+    assert g.dtype == dtype
+    np.testing.assert_array_equal(g, f.vjp(x.view(_Sub), y, dout, out=np.empty_like(x)))
+    np.testing.assert_array_equal(g, f.vjp(x, None, dout))
+    if f.elementwise:
+        assert f(x[0, 0]) == y[0, 0] and np.ndim(f(x[0, 0])) == 0
+
+
+def test_fast_path_keeps_every_error():
+    f, x = A.Sigmoid(), np.ones((2, 3))
+    y, dout = f(x), np.ones((2, 3))
+    with pytest.raises(ValueError, match=r"out: expected shape \(2, 3\), got \(3, 2\)"):
+        f(x, out=np.empty((3, 2)))
+    with pytest.raises(TypeError, match="out: expected a floating NumPy array, got int64"):
+        f(x, out=np.empty((2, 3), np.int64))
+    with pytest.raises(TypeError, match="out: expected a floating NumPy array, got list"):
+        f(x, out=[[0.0] * 3] * 2)
+    for same in (x, y, dout):
+        with pytest.raises(ValueError, match="out: expected an array of its own"):
+            f.vjp(x, y, dout, out=same)
+    with pytest.raises(ValueError, match="y: expected the shape of x"):
+        f.vjp(x, np.ones((3, 2)), dout, out=np.empty((2, 3)))
+    with pytest.raises(ValueError, match="dout: expected the shape of x"):
+        f.vjp(x, y, np.ones((3, 2)), out=np.empty((2, 3)))
+    with pytest.raises(TypeError, match="out: expected a floating NumPy array"):
+        f.vjp(x, y, dout, out=np.empty((2, 3), np.int32))
+    with pytest.raises(TypeError, match="dout: expected a real numeric array"):
+        f.vjp(x, y, np.array([["a"] * 3] * 2), out=np.empty((2, 3)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_bit_identical_across_the_overflow_of_exp(dtype):
+    # Just above the overflow the naive formula's value (subnormal, not 0) is
+    # kept bit for bit; below it the result is exactly 0, with no warning.
+    edge = -float(np.log(np.finfo(dtype).max))  # -88.72 (float32), -709.78 (float64)
+    x = np.array(edge, dtype)
+    for _ in range(40):  # walk a few ulp either side of the edge
+        x = np.nextafter(x, dtype(-np.inf))
+    xs = [x]
+    for _ in range(80):
+        xs.append(np.nextafter(xs[-1], dtype(np.inf)))
+    x = np.concatenate([np.array(xs, dtype), np.linspace(edge - 5, edge + 5, 1001, dtype=dtype)])
+    with np.errstate(over="ignore"):
+        naive = 1 / (1 + np.exp(-x))
+    y = A.sigmoid(x)
+    assert y.dtype == dtype
+    np.testing.assert_array_equal(y, naive)
+    assert (y == 0).any() and (y[y > 0] < np.finfo(dtype).tiny).any()  # both sides seen
+    out = np.empty_like(x)
+    np.testing.assert_array_equal(A.Sigmoid()(x, out=out), naive)
+    xc = x.copy()
+    np.testing.assert_array_equal(A.Sigmoid()(xc, out=xc), naive)
+
+
+def test_error_state_is_local_and_restored():
+    before = np.geterr()
+    with np.errstate(over="raise", under="ignore"):
+        assert A.sigmoid(-1000.0) == 0.0  # the sigmoid's own overflow stays silent
+        assert A.softmax(np.array([3e38, -3e38], np.float32))[1] == 0.0
+        with pytest.raises(FloatingPointError):
+            np.exp(np.float64(1000))  # the caller's setting is back after the call
+    assert np.geterr() == before
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        np.exp(np.float32(100))
+
+
+def test_sigmoid_from_threads_without_warnings():
+    from concurrent.futures import ThreadPoolExecutor
+
+    f = A.Sigmoid()
+    x = np.linspace(-2000, 2000, 4001)
+    expected = f(x)
+
+    def run(_):
+        out = np.empty_like(x)
+        for _ in range(200):
+            f(x, out=out)
+        return out
+
+    with ThreadPoolExecutor(4) as pool:
+        for out in pool.map(run, range(8)):
+            np.testing.assert_array_equal(out, expected)
+
+
 # ----------------------------------------------------------------------------- warnings, finiteness
 
 EXTREMES = {
