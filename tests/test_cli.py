@@ -740,6 +740,14 @@ def test_train_interrupted_leaves_an_existing_model_untouched(
     assert [p.name for p in tmp_path.iterdir()] == ["keep.safetensors"]
 
 
+def test_train_that_diverges_is_one_line_and_saves_nothing(capsys, mnist_env, tmp_path):
+    out_path = tmp_path / "diverged.safetensors"
+    argv = ["train", "--hidden", "32", "--optimizer", "sgd", "--schedule", "constant"]
+    code, _, err = run(capsys, *argv, "--lr", "1e4", "--epochs", "1", "--out", out_path)
+    assert_one_line_error(code, err, "training diverged", "learning rate 10000")
+    assert not out_path.exists()
+
+
 def test_train_resume_refuses_another_one_cycle_length(capsys, quick_run, tmp_path):
     # One-cycle spans all epochs: resuming a 1-epoch run with --epochs 2 would follow
     # another learning-rate curve, so it is refused in one line and nothing is written.

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from nnscratch.datasets.mnist import MnistUnavailableError
+from nnscratch.training import TrainingDivergedError
 
 __all__ = [
     "USER_ERRORS",
@@ -26,14 +27,16 @@ class CLIError(Exception):
 
 # Errors raised by the library for bad input, unusable files or data that
 # cannot be fetched (MnistUnavailableError is a RuntimeError whose message
-# spans several lines; main() joins them into one). The CLI turns these into
-# one line; anything else is a bug and keeps its traceback.
+# spans several lines; main() joins them into one), and a training run whose
+# loss became NaN (TrainingDivergedError: lower the learning rate). The CLI
+# turns these into one line; anything else is a bug and keeps its traceback.
 USER_ERRORS: tuple[type[BaseException], ...] = (
     ValueError,
     TypeError,
     OSError,
     ImportError,
     MnistUnavailableError,
+    TrainingDivergedError,
 )
 
 
