@@ -914,3 +914,17 @@ def test_subprocess_train_then_evaluate(tmp_path):
     proc = _spawn([sys.executable, "-m", "nnscratch.cli", "evaluate", model], env)
     assert proc.returncode == 0, proc.stderr
     assert f"accuracy: {final.group(1)} (" in proc.stdout
+
+
+@pytest.mark.slow
+def test_closed_pipe_stops_quietly():
+    """`nnscratch plot --list | head -1`: no error line when the reader goes away."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nnscratch.cli", "demo", "activations"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # the reader is gone before the command prints (it is still importing)
+    _, err = proc.communicate(timeout=60)
+    assert b"error" not in err and b"Traceback" not in err, err
+    assert proc.returncode == 141
