@@ -231,6 +231,56 @@ def test_label_smoothing_gradient_agrees_with_numerical(eps):
     assert gradient_check(f, z.copy(), grad) <= 1e-6
 
 
+@pytest.mark.parametrize("t", [[[1.0, 1.0, 0.0]], [[0.0, 0.0, 0.0]], [[0.5, 0.2, 0.2]]])
+def test_softmax_cross_entropy_refuses_rows_that_do_not_sum_to_one(t):
+    # for such rows softmax(z) - t is not the loss's gradient ((sum t) softmax(z) - t is):
+    # z = [0.5, -1, 2], t = [1, 1, 0] would train on a gradient that disagrees with the loss
+    z, t = np.array([[0.5, -1.0, 2.0]]), np.array(t)
+    total = f"{float(t.sum()):g}"
+    for call in (
+        lambda: L.softmax_cross_entropy(z, t),
+        lambda: L.softmax_cross_entropy_grad(z, t, 0.1),
+        lambda: L.SoftmaxCrossEntropy().value_and_grad(z, t),
+    ):
+        with pytest.raises(
+            ValueError, match=rf"^t: expected rows that sum to 1 .* summing to {total}$"
+        ):
+            call()
+    # the logits are untouched when they were to be the output buffer
+    z2 = z.copy()
+    with pytest.raises(ValueError):
+        L.SoftmaxCrossEntropy().value_and_grad(z2, t, out=z2)
+    np.testing.assert_array_equal(z2, z)
+    # the book's cross entropy is a plain formula on probabilities: any rows in [0, 1] work
+    p = np.array([[0.3, 0.2, 0.5]])
+    assert L.cross_entropy_error(p, t) == pytest.approx(-np.sum(t * np.log(p + 1e-7)))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_softmax_cross_entropy_accepts_rows_within_rounding_of_one(dtype):
+    rng = np.random.default_rng(12)
+    z = rng.normal(size=(64, 10)).astype(dtype)
+    t = special.softmax(rng.normal(size=(64, 10)), -1).astype(dtype)  # sums 1 +- a few ulp
+    t[0] = 0
+    t[0, 3] = 1 - (1e-7 if dtype == np.float64 else 1e-4)  # inside 1e-6 / 3.5e-4
+    value, grad = L.SoftmaxCrossEntropy().value_and_grad(z, t)
+    assert np.isfinite(value) and np.all(np.isfinite(grad))
+    t[0, 3] = 1 - (1e-5 if dtype == np.float64 else 1e-3)  # outside
+    with pytest.raises(ValueError, match=r"summing to 0\.99"):
+        L.softmax_cross_entropy(z, t)
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.1])
+def test_softmax_cross_entropy_gradient_on_probability_rows(eps):
+    rng = np.random.default_rng(13)
+    z = rng.normal(scale=2.0, size=(5, 4))
+    t = rng.dirichlet(np.ones(4), size=5)
+    t[0] = [0.0, 1.0, 0.0, 0.0]
+    f = lambda a: L.softmax_cross_entropy(a, t, eps)  # noqa: E731
+    assert gradient_check(f, z.copy(), L.softmax_cross_entropy_grad(z, t, eps)) <= 1e-6
+    assert gradient_check(f, z.copy(), L.SoftmaxCrossEntropy(eps).value_and_grad(z, t)[1]) <= 1e-6
+
+
 # --- the fused training path -----------------------------------------------------
 
 

@@ -290,6 +290,35 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
+def _row_sum_tolerance(dtype: np.dtype) -> float:
+    """How far a target row's sum may stray from 1: ``max(1e-6, sqrt(eps))``.
+
+    1e-6 for float64 (and wider), 3.5e-4 for float32, 0.031 for float16:
+    far above the rounding of a softmax or one-hot row, far below any row
+    that was meant to hold two classes (multi-hot) or none.
+    """
+    return max(1e-6, float(np.sqrt(np.finfo(dtype).eps)))
+
+
+def _check_row_sums(t: np.ndarray) -> np.ndarray:
+    """Raise unless every row of ``t`` (last axis) sums to 1; return the row sums.
+
+    The softmax cross entropy's gradient ``softmax(z) - q`` is the derivative
+    of its loss only when ``sum_k q_k = 1`` (in general it is
+    ``(sum_k q_k) softmax(z) - q``), so multi-hot or all-zero rows are refused
+    rather than trained on with a gradient that disagrees with the loss.
+    """
+    sums = np.sum(t, axis=-1)
+    bad = np.abs(sums - 1) > _row_sum_tolerance(t.dtype)
+    if np.any(bad):
+        worst = float(sums[bad].flat[0])
+        raise ValueError(
+            "t: expected rows that sum to 1 (one-hot or probabilities) or integer labels, "
+            f"got a row summing to {worst:g}"
+        )
+    return sums
+
+
 def _check_smoothing(label_smoothing: float) -> float:
     eps = float(label_smoothing)
     if not 0.0 <= eps <= 1.0:
@@ -309,6 +338,12 @@ def softmax_cross_entropy(logits: Any, t: Any, label_smoothing: float = 0.0) -> 
     Architecture", sec. 7; PyTorch's ``label_smoothing``): the target becomes
     ``q = (1 - eps) t + eps / K`` for one-hot (or probability) rows ``t``.
 
+    Rows must sum to 1 (within ``max(1e-6, sqrt(eps))`` of the dtype, so 1e-6
+    for float64, 3.5e-4 for float32): the gradient ``softmax(z) - q`` is only
+    the loss's derivative then, so multi-hot or all-zero rows raise ValueError
+    (for several independent labels per sample use the sigmoid binary cross
+    entropy).
+
     Shapes: ``logits`` ``(..., K)``; ``t`` labels ``(...)`` or rows ``(..., K)``.
     """
     z = _as_float(logits, "logits")
@@ -321,6 +356,7 @@ def softmax_cross_entropy(logits: Any, t: Any, label_smoothing: float = 0.0) -> 
         if eps:
             rows = (1 - eps) * rows - eps / k * np.sum(logp, axis=-1)
     else:
+        _check_row_sums(t)
         rows = -np.sum(t * logp, axis=-1)
         if eps:
             rows = (1 - eps) * rows - eps / k * np.sum(logp, axis=-1)
@@ -346,6 +382,8 @@ def _softmax_ce_value_and_grad(
     z = _as_float(logits, "logits")
     eps = _check_smoothing(label_smoothing)
     is_labels, t = _targets(z, t, "categorical")
+    if not is_labels:
+        _check_row_sums(t)  # before anything is written to out (which may be the logits)
     out = _check_out(out, z)
     if not out.flags.c_contiguous:  # rare: compute in a fresh buffer, then copy
         value, grad = _softmax_ce_value_and_grad(z, t, eps, None)
@@ -363,7 +401,7 @@ def _softmax_ce_value_and_grad(
     else:
         t2 = t.reshape(-1, k)
         qs = float(np.einsum("ij,ij->", t2, o2))  # sum_n sum_k t_nk s_nk
-        q_mass = np.sum(t2, axis=1)  # sum_k t_nk per row
+        q_mass = np.sum(t2, axis=1)  # sum_k t_nk per row: 1 up to rounding
     if eps:
         qs = keep * qs + eps / k * float(np.sum(o2))
     np.exp(o2, out=o2)
