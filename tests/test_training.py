@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from nnscratch.callbacks import Callback, EarlyStopping, History, LambdaCallback
-from nnscratch.layers import Activation, Dense, Dropout
+from nnscratch.layers import Activation, BatchNorm, Dense, Dropout
 from nnscratch.network import Sequential
 from nnscratch.optimizers import SGD, Adam, AdamW
 from nnscratch.schedules import CosineDecay, OneCycle
@@ -307,6 +307,46 @@ def test_divergence_in_a_later_epoch_restores_that_epochs_start():
     assert info.value.epoch == 3
     assert same_weights(weights(net), starts[3])
     assert all(np.isfinite(p).all() for p in net.parameters().values())
+
+
+def bn_net(seed=0, d=4, k=3, hidden=16):
+    return Sequential(
+        [Dense(d, hidden), BatchNorm(hidden), Activation("relu"), Dense(hidden, k)], seed=seed
+    )
+
+
+def buffers(net):
+    return {k: v.copy() for k, v in net.buffers().items()}
+
+
+def test_divergence_restores_the_batchnorm_running_statistics_too():
+    # the diverging forward passes overwrite the running statistics with inf/NaN; a
+    # restore of the weights alone would leave a network that outputs one constant
+    x, t = blobs()
+    net = bn_net()
+    starts = {}
+    cb = LambdaCallback(
+        on_epoch_begin=lambda e, logs: starts.__setitem__(e, (weights(net), buffers(net)))
+    )
+    with pytest.raises(TrainingDivergedError, match="epoch 2, step"):
+        fit(
+            net,
+            x,
+            t,
+            optimizer=SGD(0.05),
+            epochs=3,
+            batch_size=20,
+            verbose=0,
+            callbacks=[cb],
+            schedule=lambda s: 0.05 if s < 10 else 1e6,  # explodes in epoch 2 (steps 10..19)
+        )
+    restored = buffers(net)
+    assert all(np.isfinite(v).all() for v in restored.values())
+    assert same_weights(weights(net), starts[2][0]) and same_weights(restored, starts[2][1])
+    # epoch 1 moved them away from the initial zeros and ones, so this is not vacuous
+    assert not np.array_equal(restored["1.running_mean"], np.zeros(16, np.float32))
+    y = net.predict(x[:20])
+    assert np.all(np.isfinite(y)) and np.ptp(y, axis=0).min() > 1e-3
 
 
 # --- checkpoints ----------------------------------------------------------------------

@@ -77,6 +77,11 @@ _REFRESH_SECONDS = 0.1
 class TrainingDivergedError(FloatingPointError):
     """The loss became NaN or infinite; the weights were reset to the epoch's start.
 
+    Restored: the parameters and the buffers (``net.buffers()``, e.g. the
+    BatchNorm running statistics, which the diverging forward passes
+    overwrite too). Not rolled back: the optimizer's state (momentum, Adam's
+    moments and step count), the step counter and the random streams.
+
     Attributes: ``epoch`` (from 1), ``step`` (batch within the epoch, from 1),
     ``global_step`` (optimizer steps before this one), ``lr``, ``loss``.
     """
@@ -531,6 +536,7 @@ class _EpochLoop:
         self.labels = labels if hasattr(trainer.net, "last_output") else None
         self.params = trainer.net.parameters()
         self.backup = {k: np.empty_like(v) for k, v in self.params.items()}
+        self.buffer_backup: dict[str, np.ndarray] = {}
         rest = n % bs
         self.buffers = [self._alloc(bs)] + ([self._alloc(rest)] if rest else [])
         self.batch_callbacks = [cb for cb in trainer.callbacks if _overrides(cb, "on_batch_end")]
@@ -550,6 +556,7 @@ class _EpochLoop:
         tr._call("on_epoch_begin", epoch, {})
         for k, v in self.params.items():
             np.copyto(self.backup[k], v)
+        self.buffer_backup = {k: v.copy() for k, v in _buffers(tr.net).items()}
         x, t, labels, n, bs = self.x, self.t, self.labels, self.n, self.bs
         order = tr.rng.permutation(n) if tr.shuffle else None
         steps = -(-n // bs)
@@ -603,7 +610,7 @@ class _EpochLoop:
                     break
         if bar is not None:
             bar.close()
-        for p in params.values():
+        for p in (*params.values(), *_buffers(net).values()):
             if not np.isfinite(p).all():
                 self._diverged(epoch, 0, math.nan, None)
         out = {"loss": loss_sum / seen}
@@ -617,6 +624,9 @@ class _EpochLoop:
         for k, v in self.params.items():
             np.copyto(v, self.backup[k])
         tr = self.trainer
+        for k, v in _buffers(tr.net).items():  # the live arrays, looked up afresh
+            if k in self.buffer_backup:
+                np.copyto(v, self.buffer_backup[k])
         raise TrainingDivergedError(epoch, step, tr.global_step, tr.optimizer.lr, loss)
 
 
