@@ -304,6 +304,43 @@ def test_other_dtype_input_is_cast_and_output_keeps_layer_dtype():
     assert layer.forward(np.ones((4, 3), np.uint8)).dtype == np.float32
 
 
+DOUT_DTYPE_LAYERS = [
+    lambda dt: L.Dense(4, 3, seed=0, dtype=dt),
+    lambda dt: L.Activation("tanh", dtype=dt),
+    lambda dt: L.Activation("softmax", dtype=dt),
+    lambda dt: L.PReLU(4, dtype=dt),
+    lambda dt: L.Maxout(4, units=3, pieces=2, seed=0, dtype=dt),
+    lambda dt: L.Dropout(0.3, seed=0, dtype=dt),
+    lambda dt: L.BatchNorm(4, dtype=dt),
+    lambda dt: L.Flatten(dtype=dt),
+]
+
+
+@pytest.mark.parametrize("make", DOUT_DTYPE_LAYERS)
+@pytest.mark.parametrize(("layer_dt", "dout_dt"), [("float32", "float64"), ("float64", "float32")])
+def test_dout_of_another_dtype_is_cast_to_the_layer_dtype(make, layer_dt, dout_dt):
+    layer, twin = make(layer_dt), make(layer_dt)
+    x = _rng().standard_normal((5, 4)).astype(layer_dt)
+    y = layer.forward(x, True)
+    twin.forward(x, True)
+    dout = _rng().standard_normal(y.shape)
+    dx = layer.backward(dout.astype(dout_dt))
+    assert dx.dtype == np.dtype(layer_dt)
+    # The result is that of a dout given in the layer's dtype to begin with.
+    ref = twin.backward(dout.astype(dout_dt).astype(layer_dt))
+    np.testing.assert_array_equal(dx, ref)
+    for k, g in layer.grads.items():
+        assert g.dtype == np.dtype(layer_dt), k
+        np.testing.assert_array_equal(g, twin.grads[k], err_msg=k)
+
+
+def test_complex_dout_raises():
+    layer = L.Dense(3, 2, seed=0)
+    layer.forward(np.ones((4, 3), np.float32))
+    with pytest.raises(TypeError, match="dout: expected a real-valued array"):
+        layer.backward(np.ones((4, 2), np.complex64))
+
+
 def test_buffers_reused_until_batch_shape_changes():
     layer = L.Dense(3, 2, seed=0)
     a = layer.forward(np.ones((4, 3), np.float32))

@@ -479,3 +479,19 @@ def test_matches_pytorch(dtype):
     assert loss == pytest.approx(ref.item(), rel=rtol)
     for k in grads:
         np.testing.assert_allclose(grads[k], p[k].grad.numpy(), rtol=rtol, atol=rtol * 1e-2)
+
+
+def test_set_parameters_validates_everything_before_copying():
+    net = Sequential([L.Dense(2, 2), L.Dense(2, 2)], seed=0)
+    before = {k: v.copy() for k, v in net.parameters().items()}
+    good = {k: np.full(v.shape, 7.0) for k, v in before.items()}
+    # "0.W", "0.b" and "1.W" are fine; the last one cannot be cast to float32.
+    for bad in (np.ones(2, np.complex128), np.array(["a", "b"]), np.array([object(), 1])):
+        with pytest.raises(TypeError, match=r"values\['1.b'\].*float32"):
+            net.set_parameters({**good, "1.b": bad})
+        for k, v in net.parameters().items():
+            np.testing.assert_array_equal(v, before[k], err_msg=k)
+    # Python floats and ints are accepted (same kind or safe casts).
+    net.set_parameters({**good, "1.b": [1, 2]})
+    np.testing.assert_array_equal(net.parameters()["1.b"], np.array([1, 2], np.float32))
+    np.testing.assert_array_equal(net.parameters()["0.W"], np.full((2, 2), 7, np.float32))

@@ -46,20 +46,35 @@ def test_momentum_by_hand():
     np.testing.assert_allclose(w, [-6.7977, 0.92], rtol=1e-12)
 
 
-def test_nesterov_by_hand_and_book_form():
+def test_nesterov_by_hand_and_expanded_form():
     w = run(Nesterov(lr=0.1, momentum=0.9), 2)
     # step 1: v = (0.07, -0.4); w = w + 0.9 v - 0.1 g = (-7 + 0.063 + 0.07, 2 - 0.36 - 0.4)
     #         = (-6.867, 1.24)
     # step 2: g = (-0.6867, 2.48); v = 0.9 (0.07, -0.4) - 0.1 g = (0.13167, -0.608)
     #         w = (-6.867 + 0.9 * 0.13167 + 0.06867, 1.24 - 0.9 * 0.608 - 0.248)
     np.testing.assert_allclose(w, [-6.679827, 0.4448], rtol=1e-12)
-    # The book's form: w += mu^2 v_old - (1 + mu) lr g, then v = mu v - lr g.
-    wb, v = np.array([-7.0, 2.0]), np.zeros(2)
+    # The same update expanded (Bengio et al. 2013, eq. 7): w += mu^2 v_old - (1 + mu) lr g,
+    # with the velocity from before the step, then v = mu v - lr g.
+    we, v = np.array([-7.0, 2.0]), np.zeros(2)
     for _ in range(2):
-        g = book_grad(wb)
-        wb = wb + 0.81 * v - 1.9 * 0.1 * g
+        g = book_grad(we)
+        we = we + 0.81 * v - 1.9 * 0.1 * g
         v = 0.9 * v - 0.1 * g
-    np.testing.assert_allclose(w, wb, rtol=1e-12)
+    np.testing.assert_allclose(w, we, rtol=1e-12)
+
+
+def test_nesterov_differs_from_the_books_code():
+    # The book's common/optimizer.py updates v first, then adds mu^2 v_new:
+    # first step from v = 0 with mu = 0.9, lr = 0.1, g = 1 is
+    # 0.81 * (-0.1) - 1.9 * 0.1 = -0.271; ours is -0.19 (see the docstring).
+    params = {"w": np.zeros(1)}
+    Nesterov(lr=0.1, momentum=0.9).step(params, {"w": np.ones(1)})
+    np.testing.assert_allclose(params["w"], [-0.19], rtol=1e-12)
+    wb, v = np.zeros(1), np.zeros(1)
+    v = 0.9 * v - 0.1 * 1.0
+    wb = wb + 0.81 * v - 1.9 * 0.1 * 1.0
+    np.testing.assert_allclose(wb, [-0.271], rtol=1e-12)
+    assert not np.allclose(params["w"], wb)
 
 
 def test_adagrad_by_hand():
@@ -341,6 +356,35 @@ def test_bad_types_and_shapes():
         Adam().load_state_dict({"iterations": 1, "lr": 0.1, "q/0.W": np.zeros(2)})
     with pytest.raises(ValueError, match="lacks slots"):
         Adam().load_state_dict({"iterations": 1, "lr": 0.1, "m/0.W": np.zeros(2)})
+
+
+@pytest.mark.parametrize("cls", [SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW])
+def test_gradient_shape_checked_on_every_step(cls):
+    o = cls(lr=0.1)
+    params = {"a": np.ones((3, 2)), "w": np.ones((3, 2))}
+    o.step(params, {"a": np.ones((3, 2)), "w": np.ones((3, 2))})
+    before = {k: v.copy() for k, v in params.items()}
+    state = o.state_dict()
+    # A (1, 2) gradient would broadcast over the (3, 2) parameter: refused, on step 2 too.
+    with pytest.raises(ValueError, match=r"grads\['w'\]: expected shape \(3, 2\).*got \(1, 2\)"):
+        o.step(params, {"a": np.ones((3, 2)), "w": np.ones((1, 2))})
+    with pytest.raises(ValueError, match="missing 'w'"):
+        o.step(params, {"a": np.ones((3, 2))})
+    # Nothing moved: not the parameter checked before the bad one, not the state.
+    assert o.iterations == 1
+    for k in params:
+        np.testing.assert_array_equal(params[k], before[k], err_msg=k)
+    for k, v in o.state_dict().items():
+        np.testing.assert_array_equal(v, state[k], err_msg=k)
+
+
+def test_failed_first_step_leaves_iterations_at_zero():
+    o = Adam()
+    with pytest.raises(ValueError, match="missing 'b'"):
+        o.step({"w": np.zeros(2), "b": np.zeros(1)}, {"w": np.zeros(2)})
+    with pytest.raises(TypeError, match=r"params\['w'\]"):
+        o.step({"w": np.zeros(2, int)}, {"w": np.zeros(2)})
+    assert o.iterations == 0 and o.state_dict() == {"iterations": 0, "lr": o.lr}
 
 
 def test_registry():

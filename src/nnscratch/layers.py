@@ -202,6 +202,13 @@ class Layer:
         if dout.shape != c.y.shape:
             raise ValueError(f"dout: expected shape {c.y.shape} (the output's), got {dout.shape}")
 
+    def _cast_dout(self, dout: Any) -> np.ndarray:
+        """``dout`` in the layer's dtype (called only when it is not), so dx keeps that dtype."""
+        dout = np.asarray(dout)
+        if dout.dtype.kind not in "fiub":
+            raise TypeError(f"dout: expected a real-valued array, got dtype {dout.dtype}")
+        return dout.astype(self.dtype)
+
     def _checked_input(self, x: Any, features: int | None = None) -> np.ndarray:
         """``x`` as an array in the layer's dtype: a batch (N, ...), or (N, features) if given.
 
@@ -361,6 +368,8 @@ class Dense(Layer):
 
     def backward(self, dout, *, slot=0, accumulate=False, need_input_grad=True):
         c = self._cached(slot)
+        if dout.__class__ is not np.ndarray or dout.dtype != self.dtype:
+            dout = self._cast_dout(dout)
         if dout.shape != c.y.shape:
             self._check_dout(c, dout)
         W = self.params["W"]
@@ -429,6 +438,8 @@ class Activation(_Elementwise):
 
     def backward(self, dout, *, slot=0, accumulate=False, need_input_grad=True):
         c = self._cached(slot)
+        if dout.__class__ is not np.ndarray or dout.dtype != self.dtype:
+            dout = self._cast_dout(dout)
         if dout.shape != c.y.shape:
             self._check_dout(c, dout)
         if not need_input_grad:
@@ -500,6 +511,8 @@ class PReLU(_Elementwise):
 
     def backward(self, dout, *, slot=0, accumulate=False, need_input_grad=True):
         c = self._cached(slot)
+        if dout.__class__ is not np.ndarray or dout.dtype != self.dtype:
+            dout = self._cast_dout(dout)
         self._check_dout(c, dout)
         alpha, axes = self._view(c.x)
         np.sum(dout * c.extra["neg"], axis=axes, out=self._grad_out(c, "alpha", accumulate))
@@ -578,6 +591,8 @@ class Maxout(Layer):
 
     def backward(self, dout, *, slot=0, accumulate=False, need_input_grad=True):
         c = self._cached(slot)
+        if dout.__class__ is not np.ndarray or dout.dtype != self.dtype:
+            dout = self._cast_dout(dout)
         self._check_dout(c, dout)
         n = dout.shape[0]
         dz = np.zeros((n, self.units, self.pieces), dout.dtype)
@@ -656,6 +671,8 @@ class Dropout(_Elementwise):
 
     def backward(self, dout, *, slot=0, accumulate=False, need_input_grad=True):
         c = self._cached(slot)
+        if dout.__class__ is not np.ndarray or dout.dtype != self.dtype:
+            dout = self._cast_dout(dout)
         if dout.shape != c.y.shape:
             self._check_dout(c, dout)
         if not need_input_grad:
@@ -743,6 +760,8 @@ class BatchNorm(Layer):
 
     def backward(self, dout, *, slot=0, accumulate=False, need_input_grad=True):
         c = self._cached(slot)
+        if dout.__class__ is not np.ndarray or dout.dtype != self.dtype:
+            dout = self._cast_dout(dout)
         self._check_dout(c, dout)
         xn, std = c.extra["xn"], c.extra["std"]
         np.sum(dout, axis=0, out=self._grad_out(c, "beta", accumulate))
@@ -782,6 +801,8 @@ class Flatten(Layer):
 
     def backward(self, dout, *, slot=0, accumulate=False, need_input_grad=True):
         c = self._cached(slot)
+        if dout.__class__ is not np.ndarray or dout.dtype != self.dtype:
+            dout = self._cast_dout(dout)
         self._check_dout(c, dout)
         return dout.reshape(c.x.shape) if need_input_grad else None
 

@@ -171,7 +171,9 @@ class Sequential:
     def set_parameters(self, values: Mapping[str, Any], *, strict: bool = True) -> None:
         """Copy ``values`` into the live parameters (and buffers), checking names and shapes.
 
-        ``strict=True`` requires every parameter to be given.
+        ``strict=True`` requires every parameter to be given. All values are
+        checked (names, shapes, a ``same_kind`` cast to the live dtype) before
+        any is copied, so on an error the network is unchanged.
         """
         live = {**self.parameters(), **self.buffers()}
         unknown = sorted(set(values) - set(live))
@@ -181,14 +183,19 @@ class Sequential:
             missing = sorted(set(self.parameters()) - set(values))
             if missing:
                 raise ValueError(f"values: missing parameters {missing}")
+        arrays = {}
         for name, v in values.items():
-            arr = np.asarray(v)
-            if arr.shape != live[name].shape:
-                raise ValueError(
-                    f"values[{name!r}]: expected shape {live[name].shape}, got {arr.shape}"
+            arr, dst = np.asarray(v), live[name]
+            if arr.shape != dst.shape:
+                raise ValueError(f"values[{name!r}]: expected shape {dst.shape}, got {arr.shape}")
+            if not np.can_cast(arr.dtype, dst.dtype, "same_kind"):
+                raise TypeError(
+                    f"values[{name!r}]: expected values castable to {dst.dtype}, "
+                    f"got dtype {arr.dtype}"
                 )
-        for name, v in values.items():
-            np.copyto(live[name], np.asarray(v), casting="same_kind")
+            arrays[name] = arr
+        for name, arr in arrays.items():
+            np.copyto(live[name], arr, casting="same_kind")
 
     def num_params(self) -> int:
         """Number of trainable scalars (shared parameters counted once)."""
