@@ -328,7 +328,7 @@ def test_divergence_restores_the_batchnorm_running_statistics_too():
     cb = LambdaCallback(
         on_epoch_begin=lambda e, logs: starts.__setitem__(e, (weights(net), buffers(net)))
     )
-    with pytest.raises(TrainingDivergedError, match="epoch 2, step"):
+    with pytest.raises(TrainingDivergedError, match=r"at (epoch 2, step|the end of epoch 2) "):
         fit(
             net,
             x,
@@ -338,7 +338,7 @@ def test_divergence_restores_the_batchnorm_running_statistics_too():
             batch_size=20,
             verbose=0,
             callbacks=[cb],
-            schedule=lambda s: 0.05 if s < 10 else 1e6,  # explodes in epoch 2 (steps 10..19)
+            schedule=lambda s: 0.05 if s < 10 else 1e30,  # explodes in epoch 2 (steps 10..19)
         )
     restored = buffers(net)
     assert all(np.isfinite(v).all() for v in restored.values())
