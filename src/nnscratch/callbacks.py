@@ -151,6 +151,12 @@ def _fmt(key: str, value: float) -> str:
     return f"{value:.4f}"
 
 
+def _weights_and_buffers(net: Any) -> dict[str, np.ndarray]:
+    """The live parameters and, if the network has ``buffers()``, its buffers, by name."""
+    buffers = getattr(net, "buffers", None)
+    return {**net.parameters(), **(buffers() if callable(buffers) else {})}
+
+
 class EarlyStopping(Callback):
     """Stop when a monitored metric has stopped improving.
 
@@ -163,7 +169,9 @@ class EarlyStopping(Callback):
         mode: ``"min"``, ``"max"`` or ``"auto"`` (max for names containing
             "acc", min otherwise).
         restore_best: at the end, put back the weights of the best epoch
-            (Keras's ``restore_best_weights``; default on here).
+            (Keras's ``restore_best_weights``; default on here), and with them
+            the network's buffers (``net.buffers()``: BatchNorm running
+            statistics), so the restored network predicts as it did then.
 
     After training, ``best``, ``best_epoch`` and ``stopped_epoch`` (0 if it
     never stopped) describe what happened.
@@ -219,12 +227,13 @@ class EarlyStopping(Callback):
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best and self.trainer is not None:
-                params = self.trainer.net.parameters()
-                if self._best_weights is None:
-                    self._best_weights = {k: np.array(v, copy=True) for k, v in params.items()}
+                live = _weights_and_buffers(self.trainer.net)
+                best = self._best_weights
+                if best is None or best.keys() != live.keys():
+                    self._best_weights = {k: np.array(v, copy=True) for k, v in live.items()}
                 else:
-                    for k, v in params.items():
-                        np.copyto(self._best_weights[k], v)
+                    for k, v in live.items():
+                        np.copyto(best[k], v)
             return
         self.wait += 1
         if self.wait >= max(self.patience, 1) and self.trainer is not None:
@@ -233,8 +242,10 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, logs: Logs) -> None:
         if self.restore_best and self._best_weights is not None and self.trainer is not None:
-            for k, v in self.trainer.net.parameters().items():
-                np.copyto(v, self._best_weights[k])
+            best = self._best_weights
+            for k, v in _weights_and_buffers(self.trainer.net).items():
+                if k in best:  # a state saved before buffers were kept has none
+                    np.copyto(v, best[k])
 
     def state_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
