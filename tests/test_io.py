@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -177,6 +178,60 @@ def test_failed_save_leaves_the_old_file_intact(tmp_path, monkeypatch):
     monkeypatch.undo()
     x = _x()
     np.testing.assert_array_equal(nnio.load(path).predict(x), old.predict(x))
+
+
+# ------------------------------------------------------------------ safetensors or pickle
+
+
+def _repro_net():
+    return Sequential(
+        [layers.Dense(5, 5), layers.Activation("relu"), layers.Dropout(0.25), layers.Dense(5, 3)],
+        loss="mean_squared_error",
+        seed=0,
+    )
+
+
+def _save_with_first_byte_0x80(net, path):
+    """Save ``net`` with user metadata padded until the header length's low byte is 0x80.
+
+    Byte 1 (the next byte of the length) is also made 2..5, so the file starts
+    exactly like a pickle's PROTO opcode and protocol number.
+    """
+    for n in range(4096):
+        nnio.save(net, path, metadata={"note": "x" * n})
+        data = path.read_bytes()
+        if data[0] == 0x80 and data[1] in range(2, 6):
+            return data
+    raise AssertionError("no metadata length gave a header length of 0x?80")
+
+
+@pytest.mark.parametrize("name", ["m.safetensors", "m.bin", "m.pkl"])
+def test_safetensors_whose_first_byte_is_pickle_proto_loads(tmp_path, name):
+    net = _repro_net()
+    path = tmp_path / name
+    data = _save_with_first_byte_0x80(net, path)
+    assert data[8:9] == b"{"
+    loaded = nnio.load(path)
+    x = _x(features=5, dtype="float64")
+    np.testing.assert_array_equal(loaded.predict(x), net.predict(x))
+    assert nnio.read_metadata(path)["note"].startswith("x")
+
+
+def test_corrupt_header_with_first_byte_0x80_is_still_a_safetensors_error(tmp_path):
+    path = tmp_path / "m.safetensors"
+    data = bytearray(_save_with_first_byte_0x80(_repro_net(), path))
+    data[8:20] = b"\xff" * 12
+    path.write_bytes(bytes(data))
+    with pytest.raises(nnio.ModelFileError, match="corrupt safetensors header"):
+        nnio.load(path)
+
+
+@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+def test_pickle_with_another_suffix_is_still_read_as_a_pickle(tmp_path, protocol):
+    path = tmp_path / "weights.bin"
+    path.write_bytes(pickle.dumps([1.5, 2.5], protocol=protocol))
+    with pytest.raises(nnio.ModelFileError, match="expected a dict of arrays"):
+        nnio.load(path)
 
 
 # ------------------------------------------------------------------ bad files

@@ -24,6 +24,11 @@ def atomic_path(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[
     Use it for writers that want a file name (``np.savez``, a library's
     ``save_file``). If the body raises, the temporary file is removed and
     ``path`` is left exactly as it was.
+
+    Permissions: a file that already exists keeps its mode (a private 0600
+    checkpoint stays private); a new file gets ``0o666 & ~umask``, as
+    ``open(path, "w")`` would give it, with the umask read once when this
+    module is imported (see ``_UMASK``). Owner and group are not copied.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -33,7 +38,7 @@ def atomic_path(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[
     try:
         yield tmp
         _fsync_file(tmp)
-        os.chmod(tmp, _default_mode())  # mkstemp makes 0600; a new file should follow umask
+        os.chmod(tmp, _target_mode(target))  # mkstemp makes 0600
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -50,10 +55,25 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     return Path(path)
 
 
-def _default_mode() -> int:
-    umask = os.umask(0)
+def _read_umask() -> int:
+    # POSIX offers no way to read the umask without setting it, so it is set
+    # and restored once, at import (before the caller starts threads), rather
+    # than on every write, where it would race with files other threads create.
+    umask = os.umask(0o022)
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
+
+
+#: The process umask when this module was imported; new files get ``0o666 & ~_UMASK``.
+_UMASK = _read_umask()
+
+
+def _target_mode(target: Path) -> int:
+    """The mode the renamed file should have: the existing file's, else the umask's."""
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK
 
 
 def _write_all(f: IO[bytes], data: bytes) -> None:

@@ -58,6 +58,7 @@ _CONFIG_KEY = "nnscratch.config"
 _RESERVED_PREFIX = "nnscratch."
 _PICKLE_SUFFIXES = (".pkl", ".pickle")
 _PICKLE_MAGIC = 0x80  # opcode PROTO, the first byte of every pickle of protocol >= 2
+_PICKLE_PROTOCOLS = range(2, 6)  # the protocol number that follows PROTO
 
 #: The arrays of the book's ``sample_weight.pkl`` and their shapes.
 BOOK_WEIGHT_SHAPES: dict[str, tuple[int, ...]] = {
@@ -181,13 +182,17 @@ def load(path: str | os.PathLike[str]) -> Sequential:
     A bare name from :func:`bundled_models` (``"sample"``) loads the model
     shipped with the package, unless a file of that name exists.
 
-    A ``.pkl``/``.pickle`` file, or any file starting with the pickle
-    protocol byte ``0x80``, is read as the book's ``sample_weight.pkl`` (see
-    ``from_book_weights``) by a restricted unpickler that refuses every global
-    but NumPy's array rebuilders. Anything else must be a file written by
-    ``save``. Raises ``ModelFileError`` (a ``ValueError``) naming the file and
-    the problem when the file is truncated, corrupt, of another program, or
-    disagrees with its own architecture.
+    The kind of file is decided by its content: a valid safetensors layout
+    (a header length that fits the file, then ``{``) is read as a model
+    written by ``save``, whatever the file's name. Otherwise a
+    ``.pkl``/``.pickle`` file, or one that starts like a pickle of protocol
+    2 to 5 (``0x80`` then the protocol number), is read as the book's
+    ``sample_weight.pkl`` (see ``from_book_weights``) by a restricted
+    unpickler that refuses every global but NumPy's array rebuilders.
+    Anything else must be a file written by ``save``. Raises
+    ``ModelFileError`` (a ``ValueError``) naming the file and the problem
+    when the file is truncated, corrupt, of another program, or disagrees
+    with its own architecture.
     """
     path = _resolve(path)
     data = path.read_bytes()
@@ -212,8 +217,39 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
 
 
 def _is_pickle(path: str | os.PathLike[str], data: bytes) -> bool:
-    suffix = Path(path).suffix.lower()
-    return suffix in _PICKLE_SUFFIXES or (len(data) > 0 and data[0] == _PICKLE_MAGIC)
+    """Decide by content whether ``data`` is a pickle rather than a safetensors file.
+
+    Byte 0 alone cannot tell: in safetensors it is the low byte of the
+    little-endian header length, which is ``0x80`` for about one file in 32
+    that ``save`` writes (the header is padded to a multiple of 8 bytes). A file whose length field
+    fits in the file and whose header starts with ``{`` is safetensors,
+    whatever its name. Otherwise it is a pickle when named ``.pkl``/``.pickle``
+    or when it starts like one: ``PROTO`` (``0x80``), a protocol 2..5, then an
+    opcode (never ``0x00``, which is the third byte of the length field of a
+    safetensors header under 64 KiB). Anything else is left to the safetensors
+    reader, whose errors say what is wrong.
+    """
+    if _looks_like_safetensors(data):
+        return False
+    if Path(path).suffix.lower() in _PICKLE_SUFFIXES:
+        return True
+    return (
+        len(data) >= 3
+        and data[0] == _PICKLE_MAGIC
+        and data[1] in _PICKLE_PROTOCOLS
+        and data[2] != 0
+        and not _header_fits(data)
+    )
+
+
+def _header_fits(data: bytes) -> bool:
+    """True when the 8-byte header length of a safetensors file fits inside ``data``."""
+    return len(data) >= 8 and 8 + int.from_bytes(data[:8], "little") <= len(data)
+
+
+def _looks_like_safetensors(data: bytes) -> bool:
+    """A length field that fits the file, followed by a JSON object's ``{``."""
+    return _header_fits(data) and data[8:9] == b"{"
 
 
 def _read_header(path: str | os.PathLike[str], data: bytes) -> tuple[dict[str, str], dict]:
