@@ -89,6 +89,26 @@ def test_fit_learns_and_records_history():
     assert len(table.splitlines()) == 6
 
 
+def test_regression_history_has_no_accuracy():
+    # float targets (N, K > 1) with a mean squared error head are regression: an argmax
+    # "accuracy" of them means nothing, in training or validation
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(120, 4)).astype(np.float32)
+    y = x @ rng.normal(size=(4, 3)).astype(np.float32)
+    net = Sequential([Dense(4, 16), Activation("relu"), Dense(16, 3)], loss="mean_squared_error")
+    h = fit(net, x, y, epochs=2, batch_size=20, verbose=0, validation_data=(x, y))
+    assert set(h.history) == {"loss", "val_loss", "lr", "seconds"}
+    assert h["loss"][-1] < h["loss"][0]
+    # classification keeps it: softmax head with one-hot rows, and a linear head with
+    # exactly one-hot rows (the book's one_hot_label=True with its squared error)
+    xc, tc = blobs(n=60)
+    onehot = np.eye(3, dtype=np.float32)[tc]
+    for loss in ("softmax_cross_entropy", "sum_squared_error"):
+        net = Sequential([Dense(4, 8), Activation("relu"), Dense(8, 3)], loss=loss)
+        h = fit(net, xc, onehot, epochs=1, batch_size=20, verbose=0, validation_data=(xc, onehot))
+        assert "accuracy" in h.history and "val_accuracy" in h.history, loss
+
+
 def test_running_accuracy_and_loss_of_a_full_batch_epoch():
     # One full-batch step: the epoch's "running" figures are those of the weights
     # before the step, measured on the whole set.

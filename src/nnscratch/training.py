@@ -134,17 +134,27 @@ def _as_data(x: Any, t: Any, dtype: np.dtype | None, what: str) -> tuple[np.ndar
 def _labels(t: np.ndarray, output_activation: str | None) -> tuple[np.ndarray | None, bool]:
     """Class labels for accuracy, and whether the output is one sigmoid unit.
 
-    Integer labels (N,) or one-hot rows (N, K > 1) give argmax accuracy; a
-    single column with a sigmoid head gives ``logit > 0``; regression
-    targets give no accuracy (None).
+    Integer labels (N,) give argmax accuracy; so do rows (N, K > 1) when the
+    loss head turns outputs into class scores (``output_activation``
+    "softmax" or "sigmoid") or the rows are exactly one-hot (the book's
+    ``one_hot_label=True`` with its linear-head losses). A single column with
+    a sigmoid head gives ``logit > 0``. Regression targets (any other float
+    rows with a linear head, e.g. mean squared error) give no accuracy (None).
     """
     if t.ndim == 1 and t.dtype.kind in "iu":
         return t, False
     if t.ndim == 2 and t.shape[1] > 1:
-        return np.argmax(t, axis=1), False
+        if output_activation in ("softmax", "sigmoid") or _is_one_hot(t):
+            return np.argmax(t, axis=1), False
+        return None, False
     if t.ndim == 2 and t.shape[1] == 1 and output_activation == "sigmoid":
         return t[:, 0] > 0.5, True
     return None, False
+
+
+def _is_one_hot(t: np.ndarray) -> bool:
+    """Every row holds only 0s and exactly one 1."""
+    return bool(np.all((t == 0) | (t == 1)) and np.all(np.count_nonzero(t, axis=1) == 1))
 
 
 def _count_correct(y: np.ndarray, labels: np.ndarray, single_sigmoid: bool) -> int:
