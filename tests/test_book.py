@@ -185,3 +185,70 @@ def test_img_show_refuses_flat_and_out_of_range_images(tmp_path):
     with pytest.raises(ValueError, match=r"\[0, 255\]"):
         book.img_show(np.full((28, 28), 300.0), tmp_path / "a.png")
     assert not list(tmp_path.iterdir())
+
+
+# ------------------------------------------------ chapter 3: the book's predict loop
+
+
+def test_predict_and_forward_agree_with_the_sequential_network(sample_weight_path):
+    from nnscratch.io import from_book_weights
+
+    network = book.init_network(sample_weight_path)
+    x = np.random.default_rng(0).random((5, 784), dtype=np.float32)
+    net = from_book_weights(network)
+    p = book.predict(network, x)
+    assert p.dtype == np.float32 and p.shape == (5, 10)
+    np.testing.assert_allclose(p, net.predict_proba(x), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(book.predict(network, x[2]), p[2], rtol=1e-5, atol=1e-6)
+    logits = from_book_weights(network, loss="mean_squared_error").predict(x)
+    np.testing.assert_allclose(book.forward(network, x), logits, rtol=1e-5, atol=1e-5)
+
+
+def test_predict_sees_in_place_changes_of_the_dict():
+    network = book.init_network()
+    x = np.array([1.0, 0.5])
+    before = book.forward(network, x)
+    network["b3"] += 1.0  # a learner editing the weights between calls
+    np.testing.assert_allclose(book.forward(network, x), before + 1.0, rtol=1e-15)
+
+
+def test_book_weights_draw_no_random_numbers(sample_weight_path, monkeypatch):
+    # The weights are copied, not drawn then overwritten (a He-normal draw per
+    # call made the book's per-image loop 90 times slower than plain NumPy).
+    from nnscratch import initializers
+    from nnscratch.io import from_book_weights
+    from nnscratch.layers import Dense
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a random initializer was called")
+
+    for cls in vars(initializers).values():
+        if isinstance(cls, type) and issubclass(cls, initializers.Initializer):
+            if cls.__name__ not in ("Initializer", "Constant", "Zeros"):
+                monkeypatch.setattr(cls, "_draw", refuse, raising=False)
+    network = book.init_network(sample_weight_path)
+    net = from_book_weights(network)
+    np.testing.assert_array_equal(net.parameters()["4.W"], network["W3"])
+    layer = Dense.from_weights([[1.0, 2.0]], [3.0, 4.0])
+    np.testing.assert_array_equal(layer.params["W"], [[1.0, 2.0]])
+    monkeypatch.undo()  # re-initialising still draws He normal, as a fresh Dense
+    assert layer.get_config()["init"] == Dense(1, 2).get_config()["init"]
+
+
+@pytest.mark.parametrize(
+    ("network", "x", "error", "message"),
+    [
+        ([1, 2], [1.0, 0.5], TypeError, "network: expected a dict"),
+        ({"W1": np.eye(2)}, [1.0, 0.5], ValueError, "W1, b1"),
+        ({"W1": np.eye(2), "b1": np.zeros(3)}, [1.0, 0.5], ValueError, r"b1 \(3,\)"),
+        ({"W1": np.eye(2, dtype=int), "b1": np.zeros(2)}, [1, 0], ValueError, "floating"),
+        (None, [1.0, 0.5, 0.2], ValueError, r"x: expected one input \(2,\)"),
+    ],
+)
+def test_forward_errors_name_the_argument(network, x, error, message):
+    network = book.init_network() if network is None else network
+    with pytest.raises(error, match=message):
+        book.forward(network, x)
+    with pytest.raises(error, match=message):
+        book.predict(network, x)

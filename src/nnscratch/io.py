@@ -412,15 +412,11 @@ def from_book_weights(
                 f"weights: W{i} has {w.shape[0]} rows but W{i - 1} has {previous} columns"
             )
         previous = w.shape[1]
-        layers.append(Dense(w.shape[0], w.shape[1]))
+        # from_weights copies without drawing random numbers; seed=None below keeps them.
+        layers.append(Dense.from_weights(w, b, dtype=dtype))
         layers.append(Activation("sigmoid"))
     layers.pop()  # the book applies its output function (softmax / identity) after a_k
-    net = Sequential(layers, loss=loss, seed=0, dtype=dtype.name)
-    params = net.parameters()
-    for i in range(1, depth + 1):
-        index = 2 * (i - 1)
-        params[f"{index}.W"][...] = weights[f"W{i}"]
-        params[f"{index}.b"][...] = weights[f"b{i}"]
+    net = Sequential(layers, loss=loss, dtype=dtype.name)
     return net
 
 

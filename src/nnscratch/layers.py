@@ -313,14 +313,20 @@ class Dense(Layer):
     def from_weights(cls, W: Any, b: Any = None, *, dtype: Any = None) -> Dense:
         """A Dense layer holding copies of ``W`` (in, out) and ``b`` (out,) (None: no bias).
 
-        ``dtype`` defaults to W's floating dtype (float64 for integer W).
+        ``dtype`` defaults to W's floating dtype (float64 for integer W). No
+        random numbers are drawn; a later re-initialisation uses He normal,
+        the default of ``Dense``.
         """
         W = np.asarray(W)
         if W.ndim != 2:
             raise ValueError(f"W: expected a 2-D array (in_features, out_features), got {W.shape}")
         if dtype is None:
             dtype = W.dtype if W.dtype.kind == "f" else np.float64
-        layer = cls(W.shape[0], W.shape[1], use_bias=b is not None, dtype=dtype, seed=0)
+        # Built with zeros, not drawn: the weights are about to be overwritten
+        # (a He-normal draw of a 784x50 W costs more than using the layer).
+        layer = cls(W.shape[0], W.shape[1], "zeros", use_bias=b is not None, dtype=dtype, seed=0)
+        # Re-initialising (``build``, ``Sequential(..., seed=s)``) draws as a fresh Dense does.
+        layer.init = initializers.get("he_normal")
         layer.params["W"][...] = W
         if b is not None:
             b = np.asarray(b)
