@@ -188,6 +188,27 @@ def no_data(monkeypatch):
         (["plot", "unknown-name"], ["NAME: unknown figure 'unknown-name'", "plot --list"]),
         (["plot", "softmax", "--out", "x.jpg"], ["--out: expected a .png or .svg file name"]),
         (["plot", "softmax", "--all"], ["give either NAME or --all, not both"]),
+        # sizes that cannot be meant, and the empty string (only 'none' means no layer)
+        (["train", "--hidden", "100000000000"], ["--hidden: expected sizes up to 65,536"]),
+        (["train", "--hidden", "100,65537"], ["--hidden: expected sizes up to 65,536"]),
+        (["train", "--hidden", ""], ["--hidden: expected sizes separated by commas"]),
+        # an output folder that does not exist is an error, never created
+        (["show", "0", "--out", "no/such/a.png"], ["--out: folder 'no/such' does not exist"]),
+        (["train", "--out", "no/m.safetensors"], ["--out: folder 'no' does not exist"]),
+        (["train", "--checkpoint", "no/s.st"], ["--checkpoint: folder 'no' does not exist"]),
+        (["plot", "softmax", "--out", "no/s.png"], ["--out: folder 'no' does not exist"]),
+        (["plot", "--all"], ["--all needs --out DIR"]),
+        (["plot", "--all", "--out", "figs.svg"], ["--out: with --all expected a folder"]),
+        # empty paths
+        (["train", "--out", ""], ["--out: expected a path, got an empty string"]),
+        (["train", "--checkpoint", ""], ["--checkpoint: expected a path, got an empty string"]),
+        (["show", "0", "--out", ""], ["--out: expected a path, got an empty string"]),
+        (["evaluate", ""], ["MODEL: expected a path, got an empty string"]),
+        (["predict", "sample", ""], ["IMAGE: expected a path, got an empty string"]),
+        (["predict", "", "x.png"], ["IMAGE", "x.png", "does not exist"]),
+        # negative image numbers (help says "from 0")
+        (["show", "-1", "--out", "a.png"], ["INDEX: expected an image number from 0, got -1"]),
+        (["data", "mnist", "--dir", "missing"], ["--dir: 'missing' is not a folder"]),
     ],
 )
 def test_bad_arguments_give_one_line_and_status_2(
@@ -286,11 +307,41 @@ def test_train_out_is_a_directory(capsys, tmp_path, no_data):
     assert_one_line_error(code, err, "--out: expected a file name, got the directory")
 
 
-def test_train_out_folder_not_writable(capsys, tmp_path, no_data):
+def test_train_out_folder_is_a_file(capsys, tmp_path, no_data):
     blocker = tmp_path / "file"
     blocker.write_text("")
     code, _, err = run(capsys, "train", "--out", blocker / "model.safetensors")
-    assert_one_line_error(code, err, "--out: cannot write to the folder")
+    assert_one_line_error(code, err, f"--out: {str(blocker)!r} is not a folder")
+
+
+def test_predict_empty_model_path(capsys, tmp_path, no_data):
+    image = _small_model(tmp_path / "m.safetensors")  # any existing IMAGE path
+    code, out, err = run(capsys, "predict", "", image)
+    assert_one_line_error(code, err, "MODEL: expected a path, got an empty string")
+    assert out == ""
+
+
+def test_data_dir_that_is_a_file(capsys, tmp_path, no_data):
+    path = tmp_path / "file"
+    path.write_text("")
+    code, out, err = run(capsys, "data", "mnist", "--dir", path)
+    assert_one_line_error(code, err, f"--dir: {str(path)!r} is not a folder")
+    assert out == ""
+
+
+def test_out_of_memory_is_one_line(capsys, tmp_path, monkeypatch):
+    # numpy reports an allocation too big for the machine as _ArrayMemoryError, a
+    # MemoryError: a user error (a size too big), not a bug with a traceback.
+    import nnscratch.cli.train as train_cli
+
+    def huge(*args, **kwargs):
+        return np.empty(2**60, dtype=np.uint8)  # 1 EiB: more than any address space
+
+    monkeypatch.setattr(train_cli, "load_mnist", huge)
+    code, out, err = run(capsys, "train", "--out", tmp_path / "m.safetensors")
+    assert_one_line_error(code, err, "not enough memory: ")
+    assert out == ""
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_demo_mnist_inference_default_model(capsys, mnist_env):
@@ -756,7 +807,9 @@ def test_train_resume_refuses_another_one_cycle_length(capsys, quick_run, tmp_pa
     out_path = tmp_path / "resumed.safetensors"
     argv = ["train", "--hidden", "32", "--batch-size", "512", "--epochs", "2"]
     code, _, err = run(capsys, *argv, "--out", out_path, "--checkpoint", checkpoint, "--resume")
-    assert_one_line_error(code, err, "schedule: the checkpoint was written with")
+    assert_one_line_error(
+        code, err, "--resume: the checkpoint was trained with another schedule length"
+    )
     assert not out_path.exists()
 
 

@@ -14,6 +14,7 @@ __all__ = [
     "USER_ERRORS",
     "CLIError",
     "OneLineParser",
+    "check_output_file",
     "existing_file",
     "load_mnist",
     "positive_int",
@@ -30,7 +31,10 @@ class CLIError(Exception):
 # spans several lines; main() joins them into one), and a training run whose
 # loss became NaN (TrainingDivergedError: lower the learning rate). The CLI
 # turns these into one line; anything else is a bug and keeps its traceback.
+# MemoryError (numpy's _ArrayMemoryError among them) comes from sizes too big
+# for this machine, e.g. a huge --hidden; main() prefixes "not enough memory".
 USER_ERRORS: tuple[type[BaseException], ...] = (
+    MemoryError,
     ValueError,
     TypeError,
     OSError,
@@ -50,10 +54,32 @@ class OneLineParser(argparse.ArgumentParser):
 
 def existing_file(text: str) -> Path:
     """argparse type: a path to a file that exists."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected a path, got an empty string")
     path = Path(text)
     if not path.is_file():
         reason = "is a directory" if path.is_dir() else "does not exist"
         raise argparse.ArgumentTypeError(f"{text!r} {reason}")
+    return path
+
+
+def check_output_file(text: str, option: str) -> Path:
+    """The path of a single output file ``text``, checked before any work is done.
+
+    Refuses an empty string, an existing directory and a file whose folder
+    does not exist (the folder is never created: a typo in it should not
+    leave new folders behind). Raises :class:`CLIError` naming ``option``.
+    """
+    if not text:
+        raise CLIError(f"{option}: expected a path, got an empty string")
+    path = Path(text)
+    if path.is_dir():
+        raise CLIError(f"{option}: expected a file name, got the directory {text!r}")
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise CLIError(f"{option}: {str(folder)!r} is not a folder")
+    if not folder.is_dir():
+        raise CLIError(f"{option}: folder {str(folder)!r} does not exist")
     return path
 
 

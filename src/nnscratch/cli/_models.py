@@ -13,6 +13,8 @@ def load_model(spec: str):
     """Load ``spec``: a model file (safetensors or the book's pickle) or a bundled name."""
     from nnscratch import io
 
+    if not spec:
+        raise CLIError("MODEL: expected a path, got an empty string")
     path = Path(spec)
     if path.is_file() or spec in io.bundled_models():
         return io.load(spec)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from nnscratch.cli._common import show_progress
+from nnscratch.cli._common import CLIError, show_progress
 
 __all__ = ["register"]
 
@@ -30,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from nnscratch.datasets import fetch_mnist
 
+    if args.data_dir is not None and not Path(args.data_dir).is_dir():
+        raise CLIError(f"--dir: {args.data_dir!r} is not a folder")
     report = fetch_mnist(args.data_dir, verbose=show_progress() and not args.quiet)
     print(f"source:   {report.source}")
     print(f"cache:    {report.cache_path}")

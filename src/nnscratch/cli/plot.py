@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nnscratch.cli._common import CLIError
+from nnscratch.cli._common import CLIError, check_output_file
 
 __all__ = ["register"]
 
@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--out",
         metavar="PATH",
-        help="output file (.png or .svg; default NAME.png), or a folder with --all",
+        help="output file (.png or .svg; default NAME.png), or with --all the folder "
+        "(created if missing)",
     )
     p.add_argument("--list", action="store_true", help="list the figures and exit")
     p.add_argument("--all", action="store_true", help="draw every figure into the --out folder")
@@ -39,7 +40,13 @@ def run(args: argparse.Namespace) -> int:
     if args.all:
         if args.name:
             raise CLIError("give either NAME or --all, not both")
-        paths = plots.make_all(args.out or ".")
+        if not args.out:
+            raise CLIError("--all needs --out DIR, the folder to draw into")
+        if Path(args.out).suffix.lower() in (".png", ".svg"):
+            raise CLIError(f"--out: with --all expected a folder, got the file name {args.out!r}")
+        if Path(args.out).exists() and not Path(args.out).is_dir():
+            raise CLIError(f"--out: with --all expected a folder, got the file {args.out!r}")
+        paths = plots.make_all(args.out)
         for path in paths:
             print(path)
         return 0
@@ -47,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError("NAME: expected a figure name (see 'nnscratch plot --list')")
     if args.name not in plots.FIGURES:
         raise CLIError(f"NAME: unknown figure {args.name!r}; see 'nnscratch plot --list'")
-    out = Path(args.out or f"{args.name}.png")
+    out = check_output_file(f"{args.name}.png" if args.out is None else args.out, "--out")
     if out.suffix.lower() not in (".png", ".svg"):
         raise CLIError(f"--out: expected a .png or .svg file name, got {str(out)!r}")
     path = plots.save(plots.make(args.name), out)

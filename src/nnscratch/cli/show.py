@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from nnscratch.cli._common import CLIError, load_mnist
+from nnscratch.cli._common import CLIError, check_output_file, load_mnist
 
 __all__ = ["register"]
 
@@ -40,14 +39,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.scale < 1 or args.scale > 64:
         raise CLIError(f"--scale: expected an integer from 1 to 64, got {args.scale}")
-    out = Path(args.out)
+    if args.index < 0:
+        raise CLIError(f"INDEX: expected an image number from 0, got {args.index}")
+    out = check_output_file(args.out, "--out")
     if out.suffix.lower() != ".png":
         raise CLIError(f"--out: expected a file name ending in .png, got {args.out!r}")
-    if out.is_dir():
-        raise CLIError(f"--out: expected a file name, got the directory {args.out!r}")
     train, test = load_mnist(normalize=False, flatten=False)
     x, t = test if args.split == "test" else train
-    if not -len(x) <= args.index < len(x):
+    if args.index >= len(x):
         raise CLIError(
             f"INDEX: expected 0 to {len(x) - 1} for the {args.split} split, got {args.index}"
         )
