@@ -164,11 +164,47 @@ def test_load_digit_errors(tmp_path):
         load_digit(tmp_path / "missing.png")
 
 
-def test_load_digit_refuses_a_decompression_bomb(tmp_path, monkeypatch):
+@pytest.mark.parametrize("limit", [1000, 3000])
+def test_load_digit_refuses_a_decompression_bomb(tmp_path, monkeypatch, limit):
+    # 64 * 64 = 4096 pixels: above 2 * 1000 Pillow raises; between 3000 and
+    # 2 * 3000 it only warns (a multi-line warning, then gigabytes for a real
+    # photo): both are the same clear error.
     Image.new("L", (64, 64), 0).save(tmp_path / "big.png")
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # 64 * 64 > 2 * 1000
-    with pytest.raises(ValueError, match="too large"):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", limit)
+    with pytest.raises(ValueError, match=r"big\.png'.*too large"):
         load_digit(tmp_path / "big.png")
+
+
+def test_load_digit_turns_a_phone_photo_upright(mnist_test, sample_weight_path, tmp_path):
+    # A phone stores the sensor's pixels and the turn in EXIF Orientation;
+    # 6 means "rotate 90 degrees clockwise to view", so the stored pixels are
+    # the upright picture turned 90 degrees anticlockwise.
+    from nnscratch.io import load
+
+    x, t = mnist_test
+    upright = np.asarray(Image.open(_render(x[0], tmp_path / "up.jpg", "jpeg")))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    sideways = Image.fromarray(np.ascontiguousarray(np.rot90(upright)))
+    sideways.save(tmp_path / "phone.jpg", format="JPEG", quality=90, exif=exif)
+    sideways.save(tmp_path / "no_tag.jpg", format="JPEG", quality=90)
+    a, b = load_digit(tmp_path / "up.jpg"), load_digit(tmp_path / "phone.jpg")
+    assert float(np.mean(np.abs(a - b))) < 0.01  # JPEG noise only
+    assert float(np.mean(np.abs(a - load_digit(tmp_path / "no_tag.jpg")))) > 0.05
+    net = load(sample_weight_path)
+    assert int(np.argmax(net.predict(b))) == int(np.argmax(net.predict(a))) == t[0]
+
+
+@pytest.mark.parametrize("colour", [(255, 255, 255), (255, 230, 0), (0, 0, 128)])
+def test_load_digit_reads_any_ink_on_a_transparent_background(mnist_test, tmp_path, colour):
+    # Drawing apps export the stroke in alpha, in the pen's colour (often
+    # white); on white, white ink would vanish: light ink goes on black.
+    x, _ = mnist_test
+    reference = load_digit(_render(x[2], tmp_path / "black.png", "png"))
+    rgba = np.asarray(Image.open(tmp_path / "black.png")).copy()
+    rgba[..., :3] = colour
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "coloured.png")
+    np.testing.assert_allclose(load_digit(tmp_path / "coloured.png"), reference, atol=1e-5)
 
 
 # ------------------------------------------------------------------ mnistify

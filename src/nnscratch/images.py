@@ -11,6 +11,7 @@ reads a PNG or JPEG first (Pillow, the optional ``plot`` extra).
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 import numpy as np
@@ -29,21 +30,28 @@ _CENTRE = _FIELD / 2
 def load_digit(path: str | os.PathLike[str]) -> np.ndarray:
     """Read an image file and return it as an MNIST input, float32 (784,) in [0, 1].
 
-    Any size and colour mode; dark-on-light or light-on-dark; transparency is
-    laid over white. Raises ValueError when the file is no image or holds no
-    digit, ImportError without Pillow.
+    Any size and colour mode; dark-on-light or light-on-dark; turned upright
+    by its EXIF orientation; transparency laid over white, or over black when
+    the picture is a light stroke on a transparent background. Raises
+    ValueError when the file is no image, too large or holds no digit,
+    ImportError without Pillow.
     """
     try:
-        from PIL import Image, UnidentifiedImageError
+        from PIL import Image, ImageOps, UnidentifiedImageError
     except ImportError as err:
         raise ImportError("reading images needs Pillow: pip install 'nnscratch[plot]'") from err
     try:
-        with Image.open(path) as img:
-            img.load()
-            grey = _to_grey(img)
+        # Pillow only warns between MAX_IMAGE_PIXELS and twice that, then
+        # decodes gigabytes: treat the warning as the error it announces.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                img.load()
+                # Phones store the sensor's pixels and the turn in EXIF Orientation.
+                grey = _to_grey(ImageOps.exif_transpose(img))
     except UnidentifiedImageError:
         raise ValueError(f"{os.fspath(path)!r}: not an image Pillow can read") from None
-    except Image.DecompressionBombError as err:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
         raise ValueError(f"{os.fspath(path)!r}: too large to be a digit picture ({err})") from None
     try:
         return mnistify(grey)
@@ -52,9 +60,13 @@ def load_digit(path: str | os.PathLike[str]) -> np.ndarray:
 
 
 def _to_grey(img: Any) -> np.ndarray:
-    """Grey levels in [0, 1], float64 (H, W); transparent pixels count as white."""
-    from PIL import Image
+    """Grey levels in [0, 1], float64 (H, W), transparency laid over a contrasting background.
 
+    A picture with an alpha channel is composited ``alpha * grey + (1 - alpha)
+    * background``. The background is white, unless the picture is mostly
+    transparent and its opaque pixels (the ink, as drawing apps export a
+    stroke) are light: then it is black, or light ink on white would vanish.
+    """
     # Pillow's convert("L") clips 16- and 32-bit grey at 255, which would turn
     # every grey level of such a picture white: scale those by hand instead.
     if img.mode.startswith("I;16"):
@@ -64,10 +76,19 @@ def _to_grey(img: Any) -> np.ndarray:
         low, high = float(arr.min()), float(arr.max())
         return (arr - low) / (high - low) if high > low else np.zeros(arr.shape)
     if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
-        rgba = img.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        img = Image.alpha_composite(white, rgba)
+        la = np.asarray(img.convert("RGBA").convert("LA"), dtype=np.float64) / 255.0
+        grey, alpha = la[..., 0], la[..., 1]
+        return alpha * grey + (1.0 - alpha) * _background(grey, alpha)
     return np.asarray(img.convert("L"), dtype=np.float64) / 255.0
+
+
+def _background(grey: np.ndarray, alpha: np.ndarray) -> float:
+    """1.0 (white) behind dark ink, 0.0 (black) behind the light ink of a mostly clear picture."""
+    weight = float(alpha.sum())
+    if np.mean(alpha < 0.5) <= 0.5 or weight == 0.0:
+        return 1.0
+    ink = float((grey * alpha).sum()) / weight  # the opaque pixels' mean grey level
+    return 0.0 if ink > 0.5 else 1.0
 
 
 def mnistify(image: Any) -> np.ndarray:
