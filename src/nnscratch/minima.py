@@ -23,7 +23,6 @@ from Scratch", section 4.3.3.
 
 from __future__ import annotations
 
-import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ import numpy as np
 
 from nnscratch.annealing import (
     DEFAULT_GAMMA,
+    _int_at_least,  # the same argument check as the strategies'
     anneal_network,
     noisy_gradient_descent,
     random_restarts,
@@ -55,14 +55,6 @@ __all__ = [
 
 #: Strategy name -> (its budget, as printed under the table; one run of it).
 Strategies = dict[str, tuple[str, Callable[..., Any]]]
-
-
-def _int_at_least(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: expected an integer >= {low}, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name}: expected an integer >= {low}, got {value}")
-    return int(value)
 
 
 # --- the test problems ------------------------------------------------------------
