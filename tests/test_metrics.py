@@ -124,3 +124,28 @@ def test_accuracy_equals_trace_over_total():
 def test_accuracy_errors(t, y, message):
     with pytest.raises(ValueError, match=message):
         accuracy(t, y)
+
+
+def test_output_labels_argmax_and_single_sigmoid():
+    from nnscratch.metrics import output_labels
+
+    assert output_labels(np.array([[0.1, 0.3], [2.0, 1.0], [1.0, 1.0]])).tolist() == [1, 0, 0]
+    assert output_labels(np.array([[-1.0], [2.0]]), "sigmoid").tolist() == [0, 1]
+    assert output_labels(np.array([[0.4], [0.6]]), "sigmoid", logits=False).tolist() == [0, 1]
+
+
+def test_target_labels_rule():
+    from nnscratch.metrics import target_labels
+
+    assert target_labels(np.array([2, 0])).tolist() == [2, 0]
+    assert target_labels(np.eye(3)).tolist() == [0, 1, 2]  # one-hot rows, any head
+    assert target_labels(np.array([[0.2, 0.8]]), "softmax").tolist() == [1]
+    assert target_labels(np.array([[0.2, 0.8]])) is None  # regression rows, linear head
+    assert target_labels(np.array([[0.2], [0.7]]), "sigmoid").tolist() == [0, 1]
+    assert target_labels(np.array([[0.2], [0.7]])) is None
+
+
+def test_count_correct():
+    from nnscratch.metrics import count_correct
+
+    assert count_correct(np.array([[0.0, 1.0], [3.0, 1.0]]), np.array([1, 1])) == 1

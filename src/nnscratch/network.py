@@ -35,16 +35,63 @@ the appendix network ``MultiLayerNetExtend``; Rumelhart, Hinton and Williams,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from nnscratch import layers as _layers
 from nnscratch.layers import Layer, LossHead
 
-__all__ = ["Sequential"]
+__all__ = ["Network", "Sequential"]
 
 _SHARED = "SharedLayer"
+
+
+@runtime_checkable
+class Network(Protocol):
+    """The contract between a network and what trains it.
+
+    ``fit`` / ``Trainer``, the callbacks, checkpoints and the minima
+    strategies use a network only through these members; :class:`Sequential`
+    is the one implementation in the library. Names are stable strings
+    ("0.W", "3.running_mean", "2.rng").
+
+    - ``dtype``: the floating dtype of parameters and computation.
+    - ``output_activation``: how outputs become predictions and labels:
+      "softmax", "sigmoid" or None (identity, e.g. regression).
+    - ``last_output``: the loss head's input of the latest ``value_and_grad``.
+    - ``parameters()``: every parameter array, live (updated in place).
+    - ``trainable_parameters()``: the ones an optimizer may change; the
+      gradients of ``value_and_grad`` have exactly these keys.
+    - ``buffers()``: non-trainable state saved with the model.
+    - ``generators()``: the live random Generators a checkpoint saves.
+    """
+
+    dtype: np.dtype
+
+    @property
+    def output_activation(self) -> str | None: ...
+
+    @property
+    def last_output(self) -> np.ndarray | None: ...
+
+    def parameters(self) -> dict[str, np.ndarray]: ...
+
+    def trainable_parameters(self) -> dict[str, np.ndarray]: ...
+
+    def buffers(self) -> dict[str, np.ndarray]: ...
+
+    def generators(self) -> dict[str, np.random.Generator]: ...
+
+    def set_parameters(self, values: Mapping[str, Any], *, strict: bool = True) -> None: ...
+
+    def value_and_grad(self, x: Any, t: Any) -> tuple[float, dict[str, np.ndarray]]: ...
+
+    def predict(self, x: Any, training: bool = False) -> np.ndarray: ...
+
+    def loss(self, x: Any, t: Any, training: bool = False) -> float: ...
+
+    def get_config(self) -> dict[str, Any]: ...
 
 
 class Sequential:
@@ -146,6 +193,16 @@ class Sequential:
     def parameters(self) -> dict[str, np.ndarray]:
         """The live parameter arrays by name ("0.W", "0.b", ...): update them in place."""
         return {name: layer.params[key] for name, layer, key in self._names()}
+
+    def trainable_parameters(self) -> dict[str, np.ndarray]:
+        """The live parameters an optimizer may change (keys of ``value_and_grad``'s gradients)."""
+        return self.parameters()
+
+    @property
+    def output_activation(self) -> str | None:
+        """The head's output function: "softmax", "sigmoid", or None (identity)."""
+        act = self.head.output_activation
+        return None if act in (None, "linear", "identity") else act
 
     def buffers(self) -> dict[str, np.ndarray]:
         """Non-trainable state by name ("3.running_mean", ...), for saving with the model."""
