@@ -11,8 +11,8 @@
 
 Modules: activations, losses, numerical (the math); initializers, layers,
 network, optimizers, schedules, training, callbacks (networks and training);
-datasets, io, metrics, images (data and files); perceptron, rbf, som, art
-(the other networks); annealing (escaping local minima), minima (how often
+datasets, io, metrics, images (data and files); classic (perceptron, RBF,
+SOM, ART1: the other networks); annealing (escaping local minima), minima (how often
 each strategy finds the global minimum, and its test problems); recipes (the
 ``nnscratch train`` recipe); book (the book's names); plots (figures, optional
 extra); cli (the ``nnscratch`` command).
@@ -25,8 +25,8 @@ __version__ = "0.1.0"
 from nnscratch import (
     activations,
     annealing,
-    art,
     callbacks,
+    classic,
     datasets,
     initializers,
     layers,
@@ -35,10 +35,7 @@ from nnscratch import (
     minima,
     numerical,
     optimizers,
-    perceptron,
-    rbf,
     schedules,
-    som,
 )
 from nnscratch.callbacks import Callback, EarlyStopping, History
 from nnscratch.io import load, save
@@ -71,8 +68,8 @@ __all__ = [
     "__version__",
     "activations",
     "annealing",
-    "art",
     "callbacks",
+    "classic",
     "datasets",
     "fit",
     "initializers",
@@ -83,9 +80,6 @@ __all__ = [
     "minima",
     "numerical",
     "optimizers",
-    "perceptron",
-    "rbf",
     "save",
     "schedules",
-    "som",
 ]

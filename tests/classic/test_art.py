@@ -1,11 +1,11 @@
-"""Tests for nnscratch.art: ART1 with fast learning."""
+"""Tests for nnscratch.classic.art: ART1 with fast learning."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nnscratch.art import ART1
+from nnscratch.classic.art import ART1
 
 # Four 5-bit patterns, presented in this order. beta = 1, M = 5 bits.
 X = np.array(
@@ -37,7 +37,7 @@ def test_worked_example_rho_0_7():
     assert net.labels_.tolist() == [0, 0, 1, 2]
     assert net.categories_.tolist() == [[1, 1, 0, 0, 0], [0, 0, 0, 1, 1], [0, 0, 1, 1, 1]]
     net = ART1(rho=0.7, beta=1.0).fit(X)
-    assert net.converged_ and net.n_epochs_ == 3
+    assert net.converged_ and net.n_iter_ == 3
     assert net.labels_.tolist() == [3, 0, 1, 2]
     assert net.categories_.tolist() == [
         [1, 1, 0, 0, 0],
@@ -53,7 +53,7 @@ def test_worked_example_rho_0_6():
     # As above until I4: match with w1 = 2/3 >= .6 -> resonance, w1 = 00011 & 00111 = 00011.
     # Pass 2: I1 with w0 = 11000: match 2/3 >= .6 -> w0 stays 11000; nothing changes.
     net = ART1(rho=0.6).fit(X)
-    assert net.n_epochs_ == 2 and net.converged_
+    assert net.n_iter_ == 2 and net.converged_
     assert net.labels_.tolist() == [0, 0, 1, 1]
     assert net.categories_.tolist() == [[1, 1, 0, 0, 0], [0, 0, 0, 1, 1]]
 
@@ -89,7 +89,7 @@ def test_more_categories_as_vigilance_rises(seed):
     rng = np.random.default_rng(seed)
     data = (rng.random((60, 12)) < 0.4).astype(int)
     data = data[data.sum(axis=1) > 0]
-    counts = [ART1(rho=r).fit(data).n_categories for r in np.linspace(0.0, 1.0, 21)]
+    counts = [ART1(rho=r).fit(data).n_categories_ for r in np.linspace(0.0, 1.0, 21)]
     assert np.all(np.diff(counts) >= 0), counts
     assert counts[0] < counts[-1]
     # rho = 1 asks for an exact match: one category per distinct pattern
@@ -98,7 +98,7 @@ def test_more_categories_as_vigilance_rises(seed):
 
 def test_max_categories_caps_and_marks_uncoded_inputs():
     net = ART1(rho=0.9, max_categories=2).fit(X)
-    assert net.n_categories == 2
+    assert net.n_categories_ == 2
     assert -1 in net.labels_.tolist()
     assert set(net.labels_.tolist()) <= {-1, 0, 1}
 
@@ -122,8 +122,14 @@ def test_input_validation():
     with pytest.raises(ValueError, match="max_categories"):
         ART1(max_categories=0)
     net = ART1().fit(X)
-    with pytest.raises(ValueError, match="expected 5 features, got 3"):
+    with pytest.raises(
+        ValueError, match=r"x: expected shape \(N, 5\) or \(5,\), got shape \(1, 3\)"
+    ):
         net.predict([[1, 0, 1]])
-    with pytest.raises(RuntimeError, match="fit"):
+    with pytest.raises(RuntimeError, match="ART1: call fit before predict"):
         ART1().predict(X)
-    assert ART1().fit(X.astype(bool)).n_categories == ART1().fit(X).n_categories
+    with pytest.raises(ValueError, match="max_epochs"):
+        ART1(max_epochs=0)
+    # fit starts afresh: another number of bits is a new problem, not an error
+    assert ART1().fit(X).fit([[1, 0, 1]]).categories_.tolist() == [[1, 0, 1]]
+    assert ART1().fit(X.astype(bool)).n_categories_ == ART1().fit(X).n_categories_

@@ -1,59 +1,14 @@
-"""Tests for nnscratch.rbf: k-means, the RBF network on XOR, sin and MNIST."""
+"""Tests for nnscratch.classic.rbf: the RBF network on XOR, sin and MNIST."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nnscratch.rbf import (
-    RBFClassifier,
-    RBFNetwork,
-    kmeans,
-    kmeans_plus_plus,
-    pairwise_sq_distances,
-)
+from nnscratch.classic.rbf import RBFClassifier, RBFNetwork
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_T = np.array([0.0, 1.0, 1.0, 0.0])
-
-
-def test_pairwise_sq_distances_match_direct_formula():
-    rng = np.random.default_rng(0)
-    x, c = rng.normal(size=(7, 5)), rng.normal(size=(3, 5))
-    direct = ((x[:, None, :] - c[None, :, :]) ** 2).sum(-1)
-    np.testing.assert_allclose(pairwise_sq_distances(x, c), direct, rtol=1e-12, atol=1e-12)
-    # a point with itself: exactly 0 after the clip, never a tiny negative
-    d = pairwise_sq_distances(x * 1e4, x * 1e4)
-    assert np.all(d >= 0)
-    with pytest.raises(ValueError, match=r"\(N, d\) and \(k, d\)"):
-        pairwise_sq_distances(x, c[:, :4])
-
-
-def test_kmeans_finds_separated_blobs_and_is_seeded():
-    rng = np.random.default_rng(1)
-    means = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
-    x = np.vstack([m + rng.normal(scale=0.5, size=(50, 2)) for m in means])
-    r = kmeans(x, 3, seed=3)
-    assert r.converged
-    found = r.centers[np.argsort(r.centers[:, 0] + 2 * r.centers[:, 1])]
-    np.testing.assert_allclose(found, means, atol=0.3)
-    for j in range(3):  # each centre is the mean of its points
-        np.testing.assert_allclose(r.centers[j], x[r.labels == j].mean(axis=0), atol=1e-9)
-    assert np.bincount(r.labels).tolist() == [50, 50, 50]
-    r2 = kmeans(x, 3, seed=3)
-    np.testing.assert_array_equal(r.centers, r2.centers)
-
-
-def test_kmeans_plus_plus_picks_distinct_points():
-    x = np.array([[0.0], [0.0], [5.0], [9.0]])
-    c = kmeans_plus_plus(x, 3, np.random.default_rng(0))
-    # after one point at 0, any point at 0 has probability 0: the three are 0, 5, 9
-    assert sorted(c[:, 0].tolist()) == [0.0, 5.0, 9.0]
-
-
-def test_kmeans_validates_k():
-    with pytest.raises(ValueError, match=r"k: expected an int in \[1, 4\]"):
-        kmeans(XOR_X, 5)
 
 
 @pytest.mark.parametrize("beta", [1.0, "nearest", "max"])
@@ -92,9 +47,10 @@ def test_xor_with_kmeans_centres():
 
 def test_xor_by_gradient_descent_with_trained_betas():
     net = RBFNetwork(
-        4, centers=XOR_X, beta=1.0, solver="gd", learning_rate=0.5, epochs=2000, train_betas=True
+        4, centers=XOR_X, beta=1.0, solver="gd", lr=0.5, epochs=2000, train_betas=True
     ).fit(XOR_X, XOR_T)
-    hist = np.array(net.loss_history_)
+    hist = np.array(net.history_)
+    assert hist.shape == (2001,)
     assert hist[0] == pytest.approx(0.25)  # w = 0, b = 0: (1/2N) * 2 = 1/4
     assert hist[-1] < 1e-4
     assert np.all(np.diff(hist) <= 1e-12)  # small steps: the loss never goes up
@@ -180,7 +136,15 @@ def test_input_validation():
         RBFNetwork(4, solver="svd")
     with pytest.raises(ValueError, match="train_betas"):
         RBFNetwork(4, train_betas=True)
-    with pytest.raises(ValueError, match="n_centers: expected <= number of samples"):
+    with pytest.raises(ValueError, match=r"beta: expected 4 numbers > 0"):
+        RBFNetwork(4, beta=[1.0, 2.0])
+    with pytest.raises(TypeError, match="lr"):
+        RBFNetwork(4, lr="fast")
+    with pytest.raises(ValueError, match=r"kmeans_sample: expected an integer >= 4"):
+        RBFNetwork(4, kmeans_sample=3)
+    with pytest.raises(
+        ValueError, match=r"n_centers: expected at most the number of samples \(4\), got 5"
+    ):
         RBFNetwork(5).fit(XOR_X, XOR_T)
     with pytest.raises(ValueError, match=r"t: expected shape \(4,\)"):
         RBFNetwork(4).fit(XOR_X, XOR_T[:3])
@@ -189,8 +153,10 @@ def test_input_validation():
         net.predict(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="finite"):
         net.predict([[np.nan, 0.0]])
-    with pytest.raises(RuntimeError, match="fit"):
+    with pytest.raises(RuntimeError, match="RBFNetwork: call fit before predict"):
         RBFNetwork(4).predict(XOR_X)
+    with pytest.raises(ValueError, match=r"t: expected class labels.*use mse"):
+        net.score(XOR_X, np.linspace(0.0, 1.0, 4)[:, None] * [1.0, 2.0])
 
 
 @pytest.mark.slow

@@ -36,7 +36,7 @@ For a binary input ``I`` (at least one 1) and category prototypes ``w_j``
 Prototypes only lose ones, so with fast learning the categories stabilise
 after finitely many presentations of a fixed list (Carpenter & Grossberg 1987,
 Theorem 1: at most ``M`` list presentations). :meth:`ART1.fit` presents the
-list until a pass changes nothing.
+list until a pass changes nothing (or ``max_epochs`` passes).
 
 ART2 (Carpenter & Grossberg 1987b) extends this to analog inputs with a
 normalising, noise-suppressing F1; Fuzzy ART replaces AND by the fuzzy
@@ -49,10 +49,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from nnscratch._validate import Integer, Real, check, fail
+from nnscratch.classic._base import Estimator, samples
+
 __all__ = ["ART1"]
 
 
-class ART1:
+class ART1(Estimator):
     """ART1 network with fast learning, categories created on demand.
 
     Args:
@@ -61,78 +64,51 @@ class ART1:
             small values prefer prototypes that are subsets of the input.
         max_categories: cap on committed F2 nodes (``None``: unbounded). When
             reached, an input that resonates with no category gets label -1.
+        max_epochs: most presentations of the list in :meth:`fit`.
 
-    Attributes:
-        categories_: prototypes, shape ``(K, M)`` (``uint8``, a copy).
-        labels_: categories of the last pass of ``fit`` / ``partial_fit``.
-        n_epochs_, converged_: set by :meth:`fit`.
+    Attributes (after ``fit`` or ``partial_fit``):
+        categories_: prototypes ``w_j``, shape ``(K, M)``, ``uint8``.
+        n_categories_: ``K``.
+        labels_: category of each input in the last pass (-1: none).
+        n_iter_, converged_: passes made by :meth:`fit`, and whether the
+            last one changed nothing.
 
     Example:
-        >>> X = [[1, 1, 1, 0, 0], [1, 1, 0, 0, 0], [0, 0, 0, 1, 1], [0, 0, 1, 1, 1]]
-        >>> net = ART1(rho=0.6).fit(X)
+        >>> x = [[1, 1, 1, 0, 0], [1, 1, 0, 0, 0], [0, 0, 0, 1, 1], [0, 0, 1, 1, 1]]
+        >>> net = ART1(rho=0.6).fit(x)
         >>> net.categories_.tolist(), net.labels_.tolist()
         ([[1, 1, 0, 0, 0], [0, 0, 0, 1, 1]], [0, 0, 1, 1])
     """
 
     def __init__(
-        self, rho: float = 0.7, beta: float = 1.0, max_categories: int | None = None
+        self,
+        rho: float = 0.7,
+        beta: float = 1.0,
+        max_categories: int | None = None,
+        max_epochs: int = 100,
     ) -> None:
-        if not np.isfinite(rho) or not 0.0 <= rho <= 1.0:
-            raise ValueError(f"rho: expected a vigilance in [0, 1], got {rho}")
-        if not np.isfinite(beta) or beta <= 0:
-            raise ValueError(f"beta: expected a finite number > 0, got {beta}")
-        if max_categories is not None:
-            if isinstance(max_categories, bool) or not isinstance(
-                max_categories, (int, np.integer)
-            ):
-                raise TypeError(
-                    f"max_categories: expected an int or None, got {type(max_categories).__name__}"
-                )
-            if max_categories < 1:
-                raise ValueError(f"max_categories: expected >= 1, got {max_categories}")
-        self.rho = float(rho)
-        self.beta = float(beta)
-        self.max_categories = None if max_categories is None else int(max_categories)
-        self._w: np.ndarray | None = None  # (K, M) bool
-        self._n_features: int | None = None
+        self.rho = check("rho", rho, Real(0, 1))
+        self.beta = check("beta", beta, Real(0, None, low_open=True))
+        self.max_categories = check("max_categories", max_categories, Integer(1), none=True)
+        self.max_epochs = check("max_epochs", max_epochs, Integer(1))
+        self._w: np.ndarray | None = None  # (K, M) bool, made by the first pass
 
     # -- input ---------------------------------------------------------------------
-    def _check_x(self, x: ArrayLike) -> np.ndarray:
-        a = np.asarray(x)
-        if a.dtype == object or not (
-            np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.bool_)
-        ):
-            raise TypeError(f"X: expected a numeric 0/1 array, got dtype {a.dtype}")
-        if a.ndim == 1:
-            a = a[None, :]
-        if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
-            raise ValueError(f"X: expected shape (N, M) with N, M >= 1, got {np.shape(x)}")
+    def _binary(self, x: ArrayLike, fresh: bool = False) -> np.ndarray:
+        """``x`` (N, M) or one input (M,) as a bool array: 0/1 only, at least one 1 per row.
+
+        ``M`` must be the learned one unless ``fresh``.
+        """
+        m = None if (fresh or self._w is None) else self._w.shape[1]
+        a = samples("x", x, m, vector="row", float64=False)
         if not np.all((a == 0) | (a == 1)):
             bad = np.unique(a[(a != 0) & (a != 1)])[:5]
-            raise ValueError(
-                f"X: ART1 needs binary inputs (0/1), got values such as {bad.tolist()}"
-            )
+            raise fail("x", "binary inputs (0/1)", f"values such as {bad.tolist()}")
         b = a.astype(bool)
         empty = np.flatnonzero(~b.any(axis=1))
         if empty.size:
-            raise ValueError(
-                f"X: ART1 needs at least one 1 in every input; rows {empty[:5].tolist()} are all 0"
-            )
-        if self._n_features is not None and b.shape[1] != self._n_features:
-            raise ValueError(f"X: expected {self._n_features} features, got {b.shape[1]}")
+            raise fail("x", "at least one 1 in every row", f"rows {empty[:5].tolist()} all 0")
         return b
-
-    @property
-    def categories_(self) -> np.ndarray:
-        """Prototypes ``w_j``, shape ``(K, M)``, ``uint8`` (a copy)."""
-        if self._w is None:
-            raise RuntimeError("ART1: call fit or partial_fit first")
-        return self._w.astype(np.uint8)
-
-    @property
-    def n_categories(self) -> int:
-        """Number of committed categories ``K``."""
-        return 0 if self._w is None else int(self._w.shape[0])
 
     # -- one input -----------------------------------------------------------------
     def _choice_and_match(self, i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,8 +118,9 @@ class ART1:
 
     def _search(self, i: np.ndarray) -> int:
         """Index of the resonating committed category, ``-2`` for a new one, ``-1`` for none."""
-        can_grow = self.max_categories is None or self.n_categories < self.max_categories
-        if self.n_categories == 0:
+        k = self._w.shape[0]
+        can_grow = self.max_categories is None or k < self.max_categories
+        if k == 0:
             return -2 if can_grow else -1
         choice, match = self._choice_and_match(i)
         t_new = i.sum() / (self.beta + i.shape[0])
@@ -168,14 +145,14 @@ class ART1:
         return j, changed
 
     # -- public --------------------------------------------------------------------
-    def partial_fit(self, X: ArrayLike) -> ART1:
-        """Present the rows of ``X`` once, in order, learning as they come.
+    def partial_fit(self, x: ArrayLike, t: ArrayLike | None = None) -> ART1:
+        """Present the rows of ``x`` (binary, ``(N, M)``) once, in order, learning as they come.
 
-        ``X``: binary array ``(N, M)``. Keeps earlier categories. Sets ``labels_``.
+        Keeps earlier categories. ``t`` is ignored (scikit-learn's convention
+        for unsupervised models). Returns ``self``.
         """
-        b = self._check_x(X)
+        b = self._binary(x)
         if self._w is None:
-            self._n_features = b.shape[1]
             self._w = np.zeros((0, b.shape[1]), dtype=bool)
         labels = np.empty(b.shape[0], dtype=np.int64)
         self._changed = False
@@ -183,27 +160,25 @@ class ART1:
             labels[n], changed = self._learn_one(i)
             self._changed |= changed
         self.labels_ = labels
+        self.categories_ = self._w.astype(np.uint8)
+        self.n_categories_ = int(self._w.shape[0])
         return self
 
-    def fit(self, X: ArrayLike, max_epochs: int = 100) -> ART1:
-        """Start afresh and present ``X`` repeatedly until a whole pass changes nothing.
+    def fit(self, x: ArrayLike, t: ArrayLike | None = None) -> ART1:
+        """Start afresh and present ``x`` repeatedly until a whole pass changes nothing.
 
         "Nothing" means: no new category, no prototype changed, every input
         coded by the same category as in the previous pass. ``converged_`` is
-        False if ``max_epochs`` passes did not get there.
+        False if ``max_epochs`` passes did not get there. ``t`` is ignored
+        (scikit-learn's convention for unsupervised models). Returns ``self``.
         """
-        if isinstance(max_epochs, bool) or not isinstance(max_epochs, (int, np.integer)):
-            raise TypeError(f"max_epochs: expected an int, got {type(max_epochs).__name__}")
-        if max_epochs < 1:
-            raise ValueError(f"max_epochs: expected >= 1, got {max_epochs}")
+        b = self._binary(x, fresh=True)
         self._w = None
-        self._n_features = None
-        b = self._check_x(X)
         previous = None
         self.converged_ = False
-        for epoch in range(1, max_epochs + 1):
+        for epoch in range(1, self.max_epochs + 1):
             self.partial_fit(b)
-            self.n_epochs_ = epoch
+            self.n_iter_ = epoch
             if (
                 not self._changed
                 and previous is not None
@@ -214,18 +189,31 @@ class ART1:
             previous = self.labels_.copy()
         return self
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
-        """Category of each row without learning; ``-1`` when none passes vigilance
-        (or the uncommitted node would win, i.e. learning would create a new one).
-        """
-        if self._w is None:
-            raise RuntimeError("ART1: call fit or partial_fit first")
-        b = self._check_x(X)
+    def _categories_of(self, b: np.ndarray) -> np.ndarray:
         out = np.empty(b.shape[0], dtype=np.int64)
         for n, i in enumerate(b):
             j = self._search(i)
             out[n] = j if j >= 0 else -1
         return out
 
-    def __repr__(self) -> str:
-        return f"ART1(rho={self.rho}, beta={self.beta}, max_categories={self.max_categories})"
+    def predict(self, x: ArrayLike) -> np.ndarray:
+        """Category of each row without learning; ``-1`` when none passes vigilance
+        (or the uncommitted node would win, i.e. learning would create a new one).
+        """
+        self._check_fitted("categories_")
+        return self._categories_of(self._binary(x))
+
+    def score(self, x: ArrayLike, t: ArrayLike | None = None) -> float:
+        """Mean match ``|I AND w_j| / |I|`` of each input with its predicted category, in [0, 1].
+
+        The quantity vigilance tests: 1 when every input equals its category's
+        prototype; an input no category codes (-1) counts 0. ``t`` is ignored
+        (scikit-learn's convention for unsupervised models).
+        """
+        self._check_fitted("categories_", "score")
+        b = self._binary(x)
+        j = self._categories_of(b)
+        coded = j >= 0
+        match = np.zeros(b.shape[0])
+        match[coded] = (self._w[j[coded]] & b[coded]).sum(axis=1) / b[coded].sum(axis=1)
+        return float(match.mean())

@@ -15,17 +15,30 @@ Two halves, following the two books:
 
       w_i <- w_i + delta_w_i,     delta_w_i = eta * (y - y_hat) * x_i
 
+  (``eta`` is the argument ``lr``),
   where the threshold ``theta`` is learned as the weight of a dummy input
   fixed at ``-1.0`` (Zhou, p. 99: "a dummy node with fixed input -1.0").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from nnscratch._validate import (
+    Integer,
+    Options,
+    Real,
+    check,
+    check_array,
+    check_bool,
+    check_seed,
+    fail,
+)
+from nnscratch.classic._base import Estimator, samples
+from nnscratch.metrics import accuracy, output_labels
 
 __all__ = [
     "AND",
@@ -33,7 +46,6 @@ __all__ = [
     "OR",
     "XOR",
     "Perceptron",
-    "PerceptronResult",
     "and_gate",
     "nand_gate",
     "or_gate",
@@ -41,21 +53,16 @@ __all__ = [
 ]
 
 
-def _gate(x1: ArrayLike, x2: ArrayLike, w1: float, w2: float, b: float, name: str):
+def _gate(x1: ArrayLike, x2: ArrayLike, w1: float, w2: float, b: float):
     """Evaluate ``1 if w1*x1 + w2*x2 + b > 0 else 0`` on scalars or broadcastable arrays."""
-    a1 = np.asarray(x1)
-    a2 = np.asarray(x2)
-    for arg, a in (("x1", a1), ("x2", a2)):
-        if a.dtype == object or not (
-            np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.bool_)
-        ):
-            raise TypeError(f"{name}: {arg} must be numeric, got dtype {a.dtype}")
+    a1 = check_array("x1", x1).astype(np.float64)
+    a2 = check_array("x2", x2).astype(np.float64)
     try:
-        s = w1 * a1.astype(np.float64) + w2 * a2.astype(np.float64) + b
-    except ValueError as exc:  # shapes that do not broadcast
-        raise ValueError(
-            f"{name}: x1 and x2 must broadcast together, got shapes {a1.shape} and {a2.shape}"
-        ) from exc
+        s = w1 * a1 + w2 * a2 + b
+    except ValueError:  # shapes that do not broadcast
+        raise fail(
+            "x2", f"a shape that broadcasts with x1's {a1.shape}", f"shape {a2.shape}"
+        ) from None
     y = (s > 0).astype(np.int64)
     return int(y) if y.ndim == 0 else y
 
@@ -69,7 +76,7 @@ def AND(x1: ArrayLike, x2: ArrayLike):
     >>> [AND(0, 0), AND(1, 0), AND(0, 1), AND(1, 1)]
     [0, 0, 0, 1]
     """
-    return _gate(x1, x2, 0.5, 0.5, -0.7, "AND")
+    return _gate(x1, x2, 0.5, 0.5, -0.7)
 
 
 def NAND(x1: ArrayLike, x2: ArrayLike):
@@ -78,7 +85,7 @@ def NAND(x1: ArrayLike, x2: ArrayLike):
     >>> [NAND(0, 0), NAND(1, 0), NAND(0, 1), NAND(1, 1)]
     [1, 1, 1, 0]
     """
-    return _gate(x1, x2, -0.5, -0.5, 0.7, "NAND")
+    return _gate(x1, x2, -0.5, -0.5, 0.7)
 
 
 def OR(x1: ArrayLike, x2: ArrayLike):
@@ -87,7 +94,7 @@ def OR(x1: ArrayLike, x2: ArrayLike):
     >>> [OR(0, 0), OR(1, 0), OR(0, 1), OR(1, 1)]
     [0, 1, 1, 1]
     """
-    return _gate(x1, x2, 0.5, 0.5, -0.2, "OR")
+    return _gate(x1, x2, 0.5, 0.5, -0.2)
 
 
 def XOR(x1: ArrayLike, x2: ArrayLike):
@@ -108,28 +115,7 @@ or_gate = OR
 xor_gate = XOR
 
 
-@dataclass
-class PerceptronResult:
-    """What :meth:`Perceptron.fit` reports.
-
-    Attributes:
-        converged: True when an epoch over the whole training set made no error.
-        epochs: epochs run, counting the error-free one when it converged
-            (``max_epochs`` when it did not).
-        errors_per_epoch: misclassified samples in each epoch, measured while
-            training (online, before each sample's update).
-        weights: learned input weights, shape ``(n_inputs,)`` (a copy).
-        threshold: learned threshold ``theta`` (the weight of the dummy input -1).
-    """
-
-    converged: bool
-    epochs: int
-    errors_per_epoch: list[int] = field(default_factory=list)
-    weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    threshold: float = 0.0
-
-
-class Perceptron:
+class Perceptron(Estimator):
     """A single threshold unit trained with Rosenblatt's perceptron rule.
 
     Output (Zhou eq. 5.1 context, Saitoh eq. 2.1)::
@@ -142,7 +128,7 @@ class Perceptron:
     in Saitoh's eq. 2.1 (Zhou's Fig. 5.2 step puts ``s = 0`` on the positive
     side; the choice only matters on exact ties).
 
-    Learning (Zhou eq. 5.1, 5.2), one sample at a time::
+    Learning (Zhou eq. 5.1, 5.2), one sample at a time, ``eta = lr``::
 
         w_i   <- w_i   + eta * (y - y_hat) * x_i
         theta <- theta + eta * (y - y_hat) * (-1.0)
@@ -154,29 +140,37 @@ class Perceptron:
 
     For linearly separable data the rule converges in finitely many updates
     (Novikoff 1962); for XOR it cannot, and :meth:`fit` stops after
-    ``max_epochs`` and reports ``converged=False``.
+    ``max_epochs`` with ``converged_`` False.
 
     Args:
         n_inputs: number of inputs (>= 1).
-        eta: learning rate, > 0.
+        lr: learning rate ``eta``, > 0.
         activation: ``"step"`` (labels 0/1) or ``"sign"`` (labels -1/+1).
         max_epochs: upper bound on passes over the data (>= 1).
-        seed: seed (or ``numpy.random.Generator``) for random init and shuffling.
+        seed: seed (or ``numpy.random.Generator``) for random init and
+            shuffling; a new generator is made from it at every ``fit``.
         init: ``"zeros"`` (weights and threshold 0) or ``"random"``
             (normal, standard deviation 0.01).
         shuffle: visit the samples in a new random order every epoch.
 
+    Attributes (after ``fit``):
+        weights_: input weights ``w``, shape ``(n_inputs,)``.
+        threshold_: threshold ``theta`` (the weight of the dummy input -1).
+        n_iter_: epochs run, counting the error-free one when it converged.
+        converged_: True when an epoch over the whole training set made no error.
+        history_: misclassified samples in each epoch, counted while training
+            (online, before each sample's update); ``len(history_) == n_iter_``.
+
     Example:
-        >>> p = Perceptron(2, eta=0.1)
-        >>> result = p.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 0, 0, 1])
-        >>> result.converged, result.epochs, p.predict([[1, 1], [0, 1]]).tolist()
+        >>> p = Perceptron(2, lr=0.1).fit([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 0, 0, 1])
+        >>> p.converged_, p.n_iter_, p.predict([[1, 1], [0, 1]]).tolist()
         (True, 6, [1, 0])
     """
 
     def __init__(
         self,
         n_inputs: int,
-        eta: float = 0.1,
+        lr: float = 0.1,
         activation: Literal["step", "sign"] = "step",
         max_epochs: int = 100,
         seed: int | np.random.Generator | None = None,
@@ -184,121 +178,83 @@ class Perceptron:
         *,
         shuffle: bool = False,
     ) -> None:
-        if isinstance(n_inputs, bool) or not isinstance(n_inputs, (int, np.integer)):
-            raise TypeError(f"n_inputs: expected an int, got {type(n_inputs).__name__}")
-        if n_inputs < 1:
-            raise ValueError(f"n_inputs: expected >= 1, got {n_inputs}")
-        if not np.isfinite(eta) or eta <= 0:
-            raise ValueError(f"eta: expected a finite number > 0, got {eta}")
-        if activation not in ("step", "sign"):
-            raise ValueError(f"activation: expected 'step' or 'sign', got {activation!r}")
-        if isinstance(max_epochs, bool) or not isinstance(max_epochs, (int, np.integer)):
-            raise TypeError(f"max_epochs: expected an int, got {type(max_epochs).__name__}")
-        if max_epochs < 1:
-            raise ValueError(f"max_epochs: expected >= 1, got {max_epochs}")
-        if init not in ("zeros", "random"):
-            raise ValueError(f"init: expected 'zeros' or 'random', got {init!r}")
-        self.n_inputs = int(n_inputs)
-        self.eta = float(eta)
-        self.activation = activation
-        self.max_epochs = int(max_epochs)
-        self.init = init
-        self.shuffle = bool(shuffle)
-        self._rng = np.random.default_rng(seed)
+        self.n_inputs = check("n_inputs", n_inputs, Integer(1))
+        self.lr = check("lr", lr, Real(0, None, low_open=True))
+        self.activation = check("activation", activation, Options("step", "sign"))
+        self.max_epochs = check("max_epochs", max_epochs, Integer(1))
+        self.seed = check_seed("seed", seed, generator=True)
+        self.init = check("init", init, Options("zeros", "random"))
+        self.shuffle = check_bool("shuffle", shuffle)
         self._labels = (0, 1) if activation == "step" else (-1, 1)
-        # w_aug = (w_1, ..., w_n, theta); x_aug = (x_1, ..., x_n, -1.0).
-        self._w = self._initial_weights()
 
-    def _initial_weights(self) -> np.ndarray:
-        if self.init == "zeros":
-            return np.zeros(self.n_inputs + 1)
-        return self._rng.normal(0.0, 0.01, size=self.n_inputs + 1)
-
-    @property
-    def weights(self) -> np.ndarray:
-        """Input weights ``w``, shape ``(n_inputs,)`` (a copy)."""
-        return self._w[:-1].copy()
-
-    @property
-    def threshold(self) -> float:
-        """Threshold ``theta`` (the weight of the dummy input fixed at -1.0)."""
-        return float(self._w[-1])
-
-    def _check_x(self, x: ArrayLike) -> np.ndarray:
-        a = np.asarray(x, dtype=np.float64)
-        if a.ndim == 1 and self.n_inputs == 1:
-            a = a[:, None]
-        if a.ndim != 2 or a.shape[1] != self.n_inputs:
-            raise ValueError(f"x: expected shape (N, {self.n_inputs}), got {np.shape(x)}")
-        if not np.all(np.isfinite(a)):
-            raise ValueError("x: expected finite values, got NaN or inf")
-        return a
-
-    def _check_y(self, y: ArrayLike, n: int) -> np.ndarray:
-        a = np.asarray(y)
+    def _targets(self, t: ArrayLike, n: int) -> np.ndarray:
+        a = check_array("t", t, ndim=1)
         if a.shape != (n,):
-            raise ValueError(f"y: expected shape ({n},), got {a.shape}")
+            raise fail("t", f"shape ({n},), one label per sample", f"shape {a.shape}")
         bad = ~np.isin(a, self._labels)
         if np.any(bad):
             found = sorted({v.item() for v in np.unique(a[bad])})
-            raise ValueError(
-                f"y: activation={self.activation!r} expects labels {self._labels}, got {found}"
-            )
+            raise fail("t", f"labels {self._labels} for activation={self.activation!r}", found)
         return a.astype(np.float64)
 
     def decision_function(self, x: ArrayLike) -> np.ndarray:
         """Weighted sum minus threshold, ``s = x @ w - theta``; shape ``(N,)``."""
-        a = self._check_x(x)
-        return a @ self._w[:-1] - self._w[-1]
+        self._check_fitted("weights_", "decision_function")
+        return samples("x", x, self.n_inputs) @ self.weights_ - self.threshold_
 
     def predict(self, x: ArrayLike) -> np.ndarray:
         """Labels (0/1 for step, -1/+1 for sign) for ``x`` of shape ``(N, n_inputs)``."""
         neg, pos = self._labels
         return np.where(self.decision_function(x) > 0, pos, neg).astype(np.int64)
 
-    def fit(self, x: ArrayLike, y: ArrayLike) -> PerceptronResult:
+    def score(self, x: ArrayLike, t: ArrayLike) -> float:
+        """Accuracy on labels ``t`` (N,): the library's one rule (``metrics``).
+
+        ``s > 0`` is class 1 (the positive label), as ``metrics.output_labels``
+        reads a single logit.
+        """
+        s = self.decision_function(x)
+        truth = self._targets(t, s.shape[0]) == self._labels[1]
+        return accuracy(truth.astype(np.int64), output_labels(s[:, None], "sigmoid"))
+
+    def fit(self, x: ArrayLike, t: ArrayLike) -> Perceptron:
         """Train online with the perceptron rule until an epoch is error-free.
 
-        Starts from the initial weights (``init``) each time it is called, so
-        two calls on the same data and seed give the same result.
+        Starts afresh from ``init`` at every call (with a new generator from
+        ``seed``), so two fits on the same data and integer seed agree.
 
         Args:
             x: inputs, shape ``(N, n_inputs)`` (``(N,)`` allowed when ``n_inputs == 1``).
-            y: labels, shape ``(N,)``: 0/1 for step, -1/+1 for sign.
+            t: labels, shape ``(N,)``: 0/1 for step, -1/+1 for sign.
 
         Returns:
-            A :class:`PerceptronResult`; ``converged`` is False when
-            ``max_epochs`` passed without an error-free epoch (e.g. XOR).
+            ``self``; ``converged_`` is False when ``max_epochs`` passed
+            without an error-free epoch (e.g. XOR).
         """
-        xa = self._check_x(x)
-        ya = self._check_y(y, xa.shape[0])
+        xa = samples("x", x, self.n_inputs)
+        ta = self._targets(t, xa.shape[0])
+        rng = np.random.default_rng(self.seed)
+        # w_aug = (w_1, ..., w_n, theta); x_aug = (x_1, ..., x_n, -1.0).
         x_aug = np.hstack([xa, -np.ones((xa.shape[0], 1))])
+        if self.init == "zeros":
+            w = np.zeros(self.n_inputs + 1)
+        else:
+            w = rng.normal(0.0, 0.01, size=self.n_inputs + 1)
         neg, pos = self._labels
-        self._w = self._initial_weights()
         errors: list[int] = []
         order = np.arange(xa.shape[0])
         for _ in range(self.max_epochs):
             if self.shuffle:
-                order = self._rng.permutation(xa.shape[0])
+                order = rng.permutation(xa.shape[0])
             n_err = 0
             for i in order:
-                y_hat = pos if x_aug[i] @ self._w > 0 else neg
-                if y_hat != ya[i]:
+                y_hat = pos if x_aug[i] @ w > 0 else neg
+                if y_hat != ta[i]:
                     n_err += 1
-                    self._w += self.eta * (ya[i] - y_hat) * x_aug[i]
+                    w += self.lr * (ta[i] - y_hat) * x_aug[i]
             errors.append(n_err)
             if n_err == 0:
                 break
-        return PerceptronResult(
-            converged=errors[-1] == 0,
-            epochs=len(errors),
-            errors_per_epoch=errors,
-            weights=self.weights,
-            threshold=self.threshold,
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"Perceptron(n_inputs={self.n_inputs}, eta={self.eta}, "
-            f"activation={self.activation!r}, max_epochs={self.max_epochs}, init={self.init!r})"
-        )
+        self.weights_, self.threshold_ = w[:-1].copy(), float(w[-1])
+        self.n_iter_, self.converged_, self.history_ = len(errors), errors[-1] == 0, errors
+        return self

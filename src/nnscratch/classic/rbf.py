@@ -36,172 +36,29 @@ rounding, which turns the work into one matrix product.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = [
-    "KMeansResult",
-    "RBFClassifier",
-    "RBFNetwork",
-    "kmeans",
-    "kmeans_plus_plus",
-    "pairwise_sq_distances",
-]
+from nnscratch._validate import (
+    Integer,
+    Options,
+    Real,
+    check,
+    check_array,
+    check_bool,
+    check_seed,
+    fail,
+)
+from nnscratch.classic._base import Estimator, samples
+from nnscratch.classic.kmeans import kmeans, pairwise_sq_distances
+from nnscratch.metrics import accuracy, output_labels, target_labels
+
+__all__ = ["RBFClassifier", "RBFNetwork"]
 
 
-def pairwise_sq_distances(x: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """Squared Euclidean distances ``D[n, i] = ||x_n - c_i||^2``.
-
-    Computed as ``||x||^2 - 2 x @ c.T + ||c||^2`` and clipped at 0, so a
-    ``(N, d)`` by ``(k, d)`` problem costs one ``(N, d) @ (d, k)`` product.
-
-    Args:
-        x: shape ``(N, d)``.
-        c: shape ``(k, d)``.
-
-    Returns:
-        Shape ``(N, k)``, in the result dtype of ``x`` and ``c``.
-    """
-    x = np.asarray(x)
-    c = np.asarray(c)
-    if x.ndim != 2 or c.ndim != 2 or x.shape[1] != c.shape[1]:
-        raise ValueError(
-            f"pairwise_sq_distances: expected (N, d) and (k, d) arrays, got {x.shape} and {c.shape}"
-        )
-    d = np.einsum("ij,ij->i", x, x)[:, None] - 2.0 * (x @ c.T)
-    d += np.einsum("ij,ij->i", c, c)[None, :]
-    np.maximum(d, 0, out=d)
-    return d
-
-
-def _as_float_2d(x: ArrayLike, name: str) -> np.ndarray:
-    a = np.asarray(x)
-    if a.dtype == object or not (
-        np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.bool_)
-    ):
-        raise TypeError(f"{name}: expected a numeric array, got dtype {a.dtype}")
-    if a.ndim == 1:
-        a = a[:, None]
-    if a.ndim != 2 or a.shape[0] == 0:
-        raise ValueError(f"{name}: expected shape (N, d) with N >= 1, got {np.shape(x)}")
-    if not np.issubdtype(a.dtype, np.floating):
-        a = a.astype(np.float64)
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name}: expected finite values, got NaN or inf")
-    return a
-
-
-def kmeans_plus_plus(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """k-means++ seeding (Arthur & Vassilvitskii 2007): shape ``(k, d)``.
-
-    The first centre is a uniform random sample; each next one is a sample
-    drawn with probability proportional to its squared distance to the
-    nearest centre chosen so far.
-    """
-    n = x.shape[0]
-    centers = np.empty((k, x.shape[1]), dtype=x.dtype)
-    first = int(rng.integers(n))
-    centers[0] = x[first]
-    x_sq = np.einsum("ij,ij->i", x, x)
-    closest = np.maximum(x_sq - 2.0 * (x @ centers[0]) + x_sq[first], 0)
-    for j in range(1, k):
-        total = float(closest.sum())
-        if total <= 0:  # fewer distinct points than k: repeat a point
-            idx = int(rng.integers(n))
-        else:
-            idx = int(rng.choice(n, p=closest / total))
-        centers[j] = x[idx]
-        d = np.maximum(x_sq - 2.0 * (x @ centers[j]) + x_sq[idx], 0)
-        np.minimum(closest, d, out=closest)
-    return centers
-
-
-@dataclass
-class KMeansResult:
-    """Output of :func:`kmeans`: ``centers (k, d)``, ``labels (N,)``, ``inertia``, ``n_iter``."""
-
-    centers: np.ndarray
-    labels: np.ndarray
-    inertia: float
-    n_iter: int
-    converged: bool
-
-
-def kmeans(
-    x: ArrayLike,
-    k: int,
-    *,
-    max_iter: int = 100,
-    tol: float = 1e-6,
-    seed: int | np.random.Generator | None = None,
-) -> KMeansResult:
-    """Lloyd's k-means with k-means++ seeding.
-
-    Minimises the inertia ``sum_n min_i ||x_n - c_i||^2``. Each iteration
-    assigns every point to its nearest centre and moves each centre to the
-    mean of its points; an empty cluster is re-seeded at the point farthest
-    from its centre. Stops when no centre moves more than ``tol`` times the
-    mean per-feature variance of ``x`` (squared shift), or after ``max_iter``.
-
-    Args:
-        x: data, shape ``(N, d)``.
-        k: number of clusters, ``1 <= k <= N``.
-        max_iter: most Lloyd iterations.
-        tol: relative tolerance on the squared centre shift.
-        seed: seed or Generator.
-
-    Returns:
-        A :class:`KMeansResult`.
-    """
-    xa = _as_float_2d(x, "x")
-    n = xa.shape[0]
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
-        raise ValueError(f"k: expected an int in [1, {n}], got {k!r}")
-    if max_iter < 1:
-        raise ValueError(f"max_iter: expected >= 1, got {max_iter}")
-    rng = np.random.default_rng(seed)
-    centers = kmeans_plus_plus(xa, int(k), rng)
-    threshold = tol * float(np.mean(np.var(xa, axis=0)))
-    converged = False
-    n_iter = 0
-    for _ in range(max_iter):
-        n_iter += 1
-        d = pairwise_sq_distances(xa, centers)
-        labels = np.argmin(d, axis=1)
-        counts = np.bincount(labels, minlength=k)
-        sums = _segment_sum(xa, labels, k)
-        new = centers.copy()
-        nonempty = counts > 0
-        new[nonempty] = sums[nonempty] / counts[nonempty, None]
-        if not np.all(nonempty):
-            far = np.argsort(d[np.arange(n), labels])[::-1]
-            for slot, idx in zip(np.flatnonzero(~nonempty), far, strict=False):
-                new[slot] = xa[idx]
-        shift = float(np.max(np.sum((new - centers) ** 2, axis=1)))
-        centers = new
-        if shift <= threshold:
-            converged = True
-            break
-    d = pairwise_sq_distances(xa, centers)
-    labels = np.argmin(d, axis=1)
-    inertia = float(d[np.arange(n), labels].sum())
-    return KMeansResult(centers, labels, inertia, n_iter, converged)
-
-
-def _segment_sum(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """``out[j] = sum of x[labels == j]``, shape ``(k, d)``, by sorting and ``reduceat``."""
-    order = np.argsort(labels, kind="stable")
-    sorted_labels = labels[order]
-    present, starts = np.unique(sorted_labels, return_index=True)
-    out = np.zeros((k, x.shape[1]), dtype=x.dtype)
-    out[present] = np.add.reduceat(x[order], starts, axis=0)
-    return out
-
-
-class RBFNetwork:
+class RBFNetwork(Estimator):
     """Gaussian RBF network ``phi(x) = sum_i w_i exp(-beta_i ||x - c_i||^2) + b``.
 
     Zhou eq. 5.18 (the network) and 5.19 (the Gaussian radial basis function).
@@ -218,15 +75,19 @@ class RBFNetwork:
         ridge: L2 penalty ``lambda`` on ``w`` (not on ``b``) for ``"lstsq"``:
             solves ``(A^T A + lambda I') [w; b] = A^T T`` in float64.
         bias: learn the output bias ``b``.
-        learning_rate, epochs: for ``"gd"``.
+        lr: learning rate ``eta`` of ``"gd"``: ``w <- w - eta dE/dw``.
+        epochs: gradient descent steps of ``"gd"`` (all of them are run).
         train_betas: with ``"gd"``, also learn the ``beta_i`` (kept > 0).
         kmeans_sample: run k-means on a random subset of this many points
             (the hidden activations still use all points).
         kmeans_max_iter: Lloyd iterations.
-        seed: seed or Generator for the centres and the k-means subset.
+        seed: seed or Generator for the centres and the k-means subset; a new
+            generator is made from it at every ``fit``.
 
     Attributes (after ``fit``): ``centers_ (q, d)``, ``betas_ (q,)``,
-    ``weights_ (q, k)``, ``bias_ (k,)``, ``loss_history_`` (gd only).
+    ``weights_ (q, k)``, ``bias_ (k,)``; with ``solver="gd"`` also
+    ``history_``, the loss ``E`` before each step and after the last one
+    (``epochs + 1`` values).
 
     Example (Zhou's exercise 5.7, XOR with four Gaussian units):
         >>> x = [[0, 0], [0, 1], [1, 0], [1, 1]]
@@ -244,94 +105,63 @@ class RBFNetwork:
         solver: Literal["lstsq", "gd"] = "lstsq",
         ridge: float = 0.0,
         bias: bool = True,
-        learning_rate: float = 0.1,
+        lr: float = 0.1,
         epochs: int = 1000,
         train_betas: bool = False,
         kmeans_sample: int | None = None,
         kmeans_max_iter: int = 100,
         seed: int | np.random.Generator | None = None,
     ) -> None:
-        if isinstance(n_centers, bool) or not isinstance(n_centers, (int, np.integer)):
-            raise TypeError(f"n_centers: expected an int, got {type(n_centers).__name__}")
-        if n_centers < 1:
-            raise ValueError(f"n_centers: expected >= 1, got {n_centers}")
+        self.n_centers = q = check("n_centers", n_centers, Integer(1))
         if isinstance(centers, str):
-            if centers not in ("kmeans", "random"):
-                raise ValueError(
-                    f"centers: expected 'kmeans', 'random' or an array, got {centers!r}"
-                )
+            self.centers = check("centers", centers, Options("kmeans", "random"))
         else:
-            c = _as_float_2d(centers, "centers")
-            if c.shape[0] != n_centers:
-                raise ValueError(
-                    f"centers: expected {n_centers} rows (n_centers), got shape {c.shape}"
-                )
-            centers = c
+            self.centers = samples("centers", centers, float64=False)
+            if self.centers.shape[0] != q:
+                raise fail("centers", f"{q} rows (n_centers)", f"shape {self.centers.shape}")
         if isinstance(beta, str):
-            if beta not in ("nearest", "max"):
-                raise ValueError(
-                    f"beta: expected a number, an array, 'nearest' or 'max', got {beta!r}"
-                )
+            self.beta = check("beta", beta, Options("nearest", "max"))
+        elif np.ndim(beta) == 0:
+            self.beta = check("beta", beta, Real(0, None, low_open=True))
         else:
-            b = np.asarray(beta, dtype=np.float64)
-            if b.ndim > 1 or (b.ndim == 1 and b.shape[0] != n_centers):
-                raise ValueError(f"beta: expected a number or shape ({n_centers},), got {b.shape}")
-            if not np.all(np.isfinite(b)) or np.any(b <= 0):
-                raise ValueError(f"beta: expected finite values > 0, got {beta}")
-        if solver not in ("lstsq", "gd"):
-            raise ValueError(f"solver: expected 'lstsq' or 'gd', got {solver!r}")
-        if not np.isfinite(ridge) or ridge < 0:
-            raise ValueError(f"ridge: expected a finite number >= 0, got {ridge}")
-        if not np.isfinite(learning_rate) or learning_rate <= 0:
-            raise ValueError(f"learning_rate: expected a finite number > 0, got {learning_rate}")
-        if epochs < 1:
-            raise ValueError(f"epochs: expected >= 1, got {epochs}")
-        if train_betas and solver != "gd":
-            raise ValueError("train_betas: only possible with solver='gd'")
-        if kmeans_sample is not None and kmeans_sample < n_centers:
-            raise ValueError(
-                f"kmeans_sample: expected None or >= n_centers ({n_centers}), got {kmeans_sample}"
-            )
-        self.n_centers = int(n_centers)
-        self.centers = centers
-        self.beta = beta
-        self.solver = solver
-        self.ridge = float(ridge)
-        self.bias = bool(bias)
-        self.learning_rate = float(learning_rate)
-        self.epochs = int(epochs)
-        self.train_betas = bool(train_betas)
-        self.kmeans_sample = kmeans_sample
-        self.kmeans_max_iter = int(kmeans_max_iter)
-        self._rng = np.random.default_rng(seed)
-        self.loss_history_: list[float] = []
+            b = check_array("beta", beta, ndim=1, finite=True).astype(np.float64)
+            if b.shape != (q,) or np.any(b <= 0):
+                raise fail("beta", f"{q} numbers > 0 (one per centre)", b)
+            self.beta = b
+        self.solver = check("solver", solver, Options("lstsq", "gd"))
+        self.ridge = check("ridge", ridge, Real(0))
+        self.bias = check_bool("bias", bias)
+        self.lr = check("lr", lr, Real(0, None, low_open=True))
+        self.epochs = check("epochs", epochs, Integer(1))
+        self.train_betas = check_bool("train_betas", train_betas)
+        if self.train_betas and solver != "gd":
+            raise fail("train_betas", "False unless solver='gd'", True)
+        self.kmeans_sample = check("kmeans_sample", kmeans_sample, Integer(q), none=True)
+        self.kmeans_max_iter = check("kmeans_max_iter", kmeans_max_iter, Integer(1))
+        self.seed = check_seed("seed", seed, generator=True)
 
     # -- step 1: centres and widths ------------------------------------------------
-    def _choose_centers(self, x: np.ndarray) -> np.ndarray:
+    def _choose_centers(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         if not isinstance(self.centers, str):
             if self.centers.shape[1] != x.shape[1]:
-                raise ValueError(
-                    f"centers: expected {x.shape[1]} features like x, got {self.centers.shape[1]}"
-                )
+                raise fail("centers", f"{x.shape[1]} features like x", self.centers.shape[1])
             return self.centers.astype(x.dtype)
         n = x.shape[0]
         if self.n_centers > n:
-            raise ValueError(
-                f"n_centers: expected <= number of samples ({n}), got {self.n_centers}"
-            )
+            raise fail("n_centers", f"at most the number of samples ({n})", self.n_centers)
         if self.centers == "random":
-            return x[self._rng.choice(n, size=self.n_centers, replace=False)].copy()
+            return x[rng.choice(n, size=self.n_centers, replace=False)].copy()
         sample = x
         if self.kmeans_sample is not None and self.kmeans_sample < n:
-            sample = x[self._rng.choice(n, size=self.kmeans_sample, replace=False)]
-        return kmeans(sample, self.n_centers, max_iter=self.kmeans_max_iter, seed=self._rng).centers
+            sample = x[rng.choice(n, size=self.kmeans_sample, replace=False)]
+        return kmeans(sample, self.n_centers, max_iter=self.kmeans_max_iter, seed=rng).centers
 
     def _choose_betas(self, c: np.ndarray) -> np.ndarray:
         q = c.shape[0]
         if not isinstance(self.beta, str):
             return np.broadcast_to(np.asarray(self.beta, dtype=np.float64), (q,)).copy()
         if q < 2:
-            raise ValueError(f"beta: the {self.beta!r} heuristic needs >= 2 centres; give beta")
+            raise fail("beta", f"a number: the {self.beta!r} heuristic needs >= 2 centres", q)
         d = np.sqrt(pairwise_sq_distances(c.astype(np.float64), c.astype(np.float64)))
         if self.beta == "nearest":
             np.fill_diagonal(d, np.inf)
@@ -339,7 +169,7 @@ class RBFNetwork:
         else:
             sigma = float(np.max(d)) / np.sqrt(2.0 * q)
         if sigma <= 0:
-            raise ValueError("beta: centres coincide, the width heuristic gives 0; give beta")
+            raise fail("beta", "a number: the centres coincide, the heuristic width is", 0)
         return np.full(q, 1.0 / (2.0 * sigma**2))
 
     # -- the hidden layer ------------------------------------------------------------
@@ -350,15 +180,8 @@ class RBFNetwork:
 
     def transform(self, x: ArrayLike) -> np.ndarray:
         """Hidden activations ``rho(x_n, c_i) = exp(-beta_i ||x_n - c_i||^2)``, shape ``(N, q)``."""
-        return self._hidden(self._check_x(x))
-
-    def _check_x(self, x: ArrayLike) -> np.ndarray:
-        if not hasattr(self, "centers_"):
-            raise RuntimeError("RBFNetwork: call fit before predict/transform")
-        a = _as_float_2d(x, "x")
-        if a.shape[1] != self.centers_.shape[1]:
-            raise ValueError(f"x: expected shape (N, {self.centers_.shape[1]}), got {np.shape(x)}")
-        return a
+        self._check_fitted("centers_", "predict or transform")
+        return self._hidden(samples("x", x, self.centers_.shape[1], float64=False))
 
     # -- step 2: output weights ----------------------------------------------------
     def fit(self, x: ArrayLike, t: ArrayLike) -> RBFNetwork:
@@ -371,17 +194,14 @@ class RBFNetwork:
         Returns:
             ``self``.
         """
-        xa = _as_float_2d(x, "x")
-        ta = np.asarray(t, dtype=np.float64)
-        if ta.ndim not in (1, 2) or ta.shape[0] != xa.shape[0]:
-            raise ValueError(
-                f"t: expected shape ({xa.shape[0]},) or ({xa.shape[0]}, k), got {ta.shape}"
-            )
-        if not np.all(np.isfinite(ta)):
-            raise ValueError("t: expected finite values, got NaN or inf")
+        xa = samples("x", x, float64=False)
+        ta = check_array("t", t, ndim=(1, 2), finite=True).astype(np.float64)
+        n = xa.shape[0]
+        if ta.shape[0] != n:
+            raise fail("t", f"shape ({n},) or ({n}, k), one row per sample", f"shape {ta.shape}")
         self._single_output = ta.ndim == 1
         t2 = ta[:, None] if ta.ndim == 1 else ta
-        self.centers_ = self._choose_centers(xa)
+        self.centers_ = self._choose_centers(xa, np.random.default_rng(self.seed))
         self.betas_ = self._choose_betas(self.centers_)
         if self.solver == "lstsq":
             self._fit_lstsq(xa, t2)
@@ -423,20 +243,18 @@ class RBFNetwork:
         x = x.astype(np.float64, copy=False)
         self.weights_ = np.zeros((self.n_centers, t.shape[1]))
         self.bias_ = np.zeros(t.shape[1])
-        self.loss_history_ = []
+        self.history_: list[float] = []
         for _ in range(self.epochs):
             loss, gw, gb, gbeta = self._loss_and_grads(x, t)
-            self.loss_history_.append(loss)
-            self.weights_ -= self.learning_rate * gw
+            self.history_.append(loss)
+            self.weights_ -= self.lr * gw
             if self.bias:
-                self.bias_ -= self.learning_rate * gb
+                self.bias_ -= self.lr * gb
             if self.train_betas:
-                self.betas_ = np.maximum(self.betas_ - self.learning_rate * gbeta, 1e-12)
-        self.loss_history_.append(self._loss_and_grads(x, t)[0])
+                self.betas_ = np.maximum(self.betas_ - self.lr * gbeta, 1e-12)
+        self.history_.append(self._loss_and_grads(x, t)[0])
         if not (np.all(np.isfinite(self.weights_)) and np.all(np.isfinite(self.betas_))):
-            raise FloatingPointError(
-                f"RBFNetwork: gradient descent diverged; lower learning_rate ({self.learning_rate})"
-            )
+            raise FloatingPointError(f"RBFNetwork: gradient descent diverged; lower lr ({self.lr})")
 
     # -- outputs -------------------------------------------------------------------
     def predict(self, x: ArrayLike) -> np.ndarray:
@@ -446,21 +264,27 @@ class RBFNetwork:
         return y[:, 0] if self._single_output else y
 
     def predict_classes(self, x: ArrayLike) -> np.ndarray:
-        """Class indices: ``argmax`` over outputs, or ``phi(x) > 0.5`` for a single 0/1 output."""
+        """Class indices by the one rule (``metrics.output_labels``): ``argmax`` over the
+        outputs, or ``phi(x) > 0.5`` for a single output read as a 0/1 class score.
+        """
         y = self.predict(x)
         if y.ndim == 1:
-            return (y > 0.5).astype(np.int64)
-        return np.argmax(y, axis=1)
+            return output_labels(y[:, None], "sigmoid", logits=False)
+        return output_labels(y)
 
-    def score(self, x: ArrayLike, labels: ArrayLike) -> float:
-        """Accuracy of :meth:`predict_classes` against labels ``(N,)`` or one-hot ``(N, k)``."""
-        lab = np.asarray(labels)
-        if lab.ndim == 2:
-            lab = np.argmax(lab, axis=1)
+    def score(self, x: ArrayLike, t: ArrayLike) -> float:
+        """Accuracy of :meth:`predict_classes` against labels ``(N,)`` or one-hot rows ``(N, k)``.
+
+        Targets become labels by ``metrics.target_labels``; a single 0/1
+        output's target counts as class 1 above 0.5. For regression targets
+        there is no accuracy (``ValueError``): use :meth:`mse`.
+        """
         pred = self.predict_classes(x)
-        if lab.shape != pred.shape:
-            raise ValueError(f"labels: expected shape {pred.shape}, got {np.shape(labels)}")
-        return float(np.mean(pred == lab))
+        ta = check_array("t", t, ndim=(1, 2))
+        truth = target_labels(ta[:, None], "sigmoid") if self._single_output else target_labels(ta)
+        if truth is None:
+            raise fail("t", "class labels (N,) or one-hot rows (N, k); use mse", "real targets")
+        return accuracy(truth, pred)
 
     def mse(self, x: ArrayLike, t: ArrayLike) -> float:
         """Mean squared error ``mean((phi(x) - t)^2)`` over all entries."""
@@ -468,45 +292,44 @@ class RBFNetwork:
 
 
 class RBFClassifier(RBFNetwork):
-    """RBF network for classification: integer labels in, one-hot least squares inside.
+    """RBF network for classification: labels in, one-hot least squares inside.
 
-    ``fit(x, labels)`` trains one output per class on one-hot targets (Zhou
+    ``fit(x, t)`` trains one output per class on one-hot targets (Zhou
     eq. 5.18 per output); ``predict`` returns the label of the largest output.
-    Same arguments as :class:`RBFNetwork`.
+    Same arguments as :class:`RBFNetwork`; also learns ``classes_`` (the
+    sorted distinct labels).
     """
 
-    def fit(self, x: ArrayLike, labels: ArrayLike) -> RBFClassifier:
-        """Fit on labels of shape ``(N,)`` (any hashable sortable values)."""
-        lab = np.asarray(labels)
-        if lab.ndim != 1:
-            raise ValueError(f"labels: expected shape (N,), got {lab.shape}")
-        self.classes_, idx = np.unique(lab, return_inverse=True)
-        if self.classes_.shape[0] < 2:
-            raise ValueError(f"labels: expected >= 2 classes, got {self.classes_.tolist()}")
-        onehot = np.zeros((lab.shape[0], self.classes_.shape[0]))
-        onehot[np.arange(lab.shape[0]), idx] = 1.0
-        super().fit(x, onehot)
+    def fit(self, x: ArrayLike, t: ArrayLike) -> RBFClassifier:
+        """Fit on labels ``t`` of shape ``(N,)`` (any sortable values: ints, strings)."""
+        lab = check_array("t", t, ndim=1, kinds="fiubUSO")
+        classes, idx = np.unique(lab, return_inverse=True)
+        if classes.shape[0] < 2:
+            raise fail("t", ">= 2 classes", classes.tolist())
+        super().fit(x, np.eye(classes.shape[0])[idx])
+        self.classes_ = classes
         return self
-
-    def predict(self, x: ArrayLike) -> np.ndarray:
-        """Predicted labels, shape ``(N,)``."""
-        return self.classes_[np.argmax(self.decision_function(x), axis=1)]
 
     def decision_function(self, x: ArrayLike) -> np.ndarray:
         """One output per class, shape ``(N, n_classes)``."""
         return super().predict(x)
 
+    def predict(self, x: ArrayLike) -> np.ndarray:
+        """Predicted labels, shape ``(N,)``."""
+        return self.classes_[output_labels(self.decision_function(x))]
+
     def predict_classes(self, x: ArrayLike) -> np.ndarray:
         """Same as :meth:`predict`."""
         return self.predict(x)
 
-    def score(self, x: ArrayLike, labels: ArrayLike) -> float:
-        """Accuracy against labels of shape ``(N,)``."""
-        lab = np.asarray(labels)
-        pred = self.predict(x)
-        if lab.shape != pred.shape:
-            raise ValueError(f"labels: expected shape {pred.shape}, got {lab.shape}")
-        return float(np.mean(pred == lab))
+    def score(self, x: ArrayLike, t: ArrayLike) -> float:
+        """Accuracy against labels ``t`` of shape ``(N,)`` (a label not seen in fit is a miss)."""
+        pred = output_labels(self.decision_function(x))
+        lab = check_array("t", t, ndim=1, kinds="fiubUSO")
+        k = self.classes_.shape[0]
+        idx = np.minimum(np.searchsorted(self.classes_, lab), k - 1)
+        truth = np.where(self.classes_[idx] == lab, idx, k)  # k: a class no output has
+        return accuracy(truth, pred)
 
     def mse(self, x: ArrayLike, t: ArrayLike) -> float:
-        raise TypeError("RBFClassifier.mse: use score(x, labels) for a classifier")
+        raise TypeError("RBFClassifier.mse: use score(x, t) for a classifier")
