@@ -37,6 +37,12 @@ class Estimator:
         names = inspect.signature(type(self).__init__).parameters
         return {name: getattr(self, name) for name in names if name != "self"}
 
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails: a learned attribute before fit.
+        if name.endswith("_") and not name.startswith("__"):
+            raise NotFittedError(f"{type(self).__name__}: call fit before using {name}")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _check_fitted(self, attribute: str, wanted: str = "predict") -> None:
         if attribute not in self.__dict__:
             raise NotFittedError(f"{type(self).__name__}: call fit before {wanted}")

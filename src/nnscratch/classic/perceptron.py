@@ -204,6 +204,7 @@ class Perceptron(Estimator):
 
     def predict(self, x: ArrayLike) -> np.ndarray:
         """Labels (0/1 for step, -1/+1 for sign) for ``x`` of shape ``(N, n_inputs)``."""
+        self._check_fitted("weights_")
         neg, pos = self._labels
         return np.where(self.decision_function(x) > 0, pos, neg).astype(np.int64)
 
@@ -213,6 +214,7 @@ class Perceptron(Estimator):
         ``s > 0`` is class 1 (the positive label), as ``metrics.output_labels``
         reads a single logit.
         """
+        self._check_fitted("weights_", "score")
         s = self.decision_function(x)
         truth = self._targets(t, s.shape[0]) == self._labels[1]
         return accuracy(truth.astype(np.int64), output_labels(s[:, None], "sigmoid"))

@@ -316,6 +316,7 @@ class RBFClassifier(RBFNetwork):
 
     def predict(self, x: ArrayLike) -> np.ndarray:
         """Predicted labels, shape ``(N,)``."""
+        self._check_fitted("classes_")
         return self.classes_[output_labels(self.decision_function(x))]
 
     def predict_classes(self, x: ArrayLike) -> np.ndarray:
@@ -324,6 +325,7 @@ class RBFClassifier(RBFNetwork):
 
     def score(self, x: ArrayLike, t: ArrayLike) -> float:
         """Accuracy against labels ``t`` of shape ``(N,)`` (a label not seen in fit is a miss)."""
+        self._check_fitted("classes_", "score")
         pred = output_labels(self.decision_function(x))
         lab = check_array("t", t, ndim=1, kinds="fiubUSO")
         k = self.classes_.shape[0]

@@ -44,7 +44,7 @@ from nnscratch._validate import (
     check_seed,
     fail,
 )
-from nnscratch.classic._base import Estimator, NotFittedError, samples
+from nnscratch.classic._base import Estimator, samples
 from nnscratch.classic.grid import DECAYS, NEIGHBORHOODS, TOPOLOGIES, Grid, decay, neighborhood
 from nnscratch.classic.kmeans import pairwise_sq_distances, segment_sum
 
@@ -137,11 +137,11 @@ class SOM(Estimator):
     # -- weights ---------------------------------------------------------------------
     @property
     def weights_(self) -> np.ndarray:
-        """Learned weights, shape ``(rows, cols, input_dim)`` (a copy)."""
-        if "n_iter_" not in self.__dict__:
-            raise NotFittedError(
-                "SOM: call fit (or train) before weights_; get_weights() reads the initial ones"
-            )
+        """Learned weights, shape ``(rows, cols, input_dim)`` (a copy).
+
+        Before training, :meth:`get_weights` reads the initial ones.
+        """
+        self._check_fitted("n_iter_", "weights_")
         return self.get_weights()
 
     def get_weights(self) -> np.ndarray:
