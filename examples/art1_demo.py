@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnscratch.art import ART1
+from nnscratch.classic import ART1
 
 
 def bits(row) -> str:
@@ -21,8 +21,8 @@ def worked_example() -> None:
         net = ART1(rho=rho).fit(x)
         protos = ", ".join(bits(w) for w in net.categories_)
         print(
-            f"  rho={rho:.1f}: {net.n_categories} categories [{protos}], "
-            f"labels {net.labels_.tolist()}, stable after {net.n_epochs_} passes"
+            f"  rho={rho:.1f}: {net.n_categories_} categories [{protos}], "
+            f"labels {net.labels_.tolist()}, stable after {net.n_iter_} passes"
         )
 
 
@@ -53,7 +53,7 @@ def letters() -> None:
         for n, j in zip(names, net.labels_, strict=True):
             groups.setdefault(int(j), []).append(n)
         desc = " ".join("".join(v) for v in groups.values())
-        print(f"  rho={rho:.1f}: {net.n_categories:2d} categories  {desc}")
+        print(f"  rho={rho:.1f}: {net.n_categories_:2d} categories  {desc}")
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from nnscratch.rbf import RBFClassifier, RBFNetwork
+from nnscratch.classic import RBFClassifier, RBFNetwork
 
 
 def xor() -> None:
@@ -24,11 +24,11 @@ def xor() -> None:
     print(
         f"  accuracy {net.score(x, t.astype(int)):.0%}, weights {np.round(net.weights_[:, 0], 3)}"
     )
-    gd = RBFNetwork(
-        4, centers=x, beta=1.0, solver="gd", learning_rate=0.5, epochs=2000, train_betas=True
-    ).fit(x, t)
+    gd = RBFNetwork(4, centers=x, beta=1.0, solver="gd", lr=0.5, epochs=2000, train_betas=True).fit(
+        x, t
+    )
     print(
-        f"  gradient descent (w, b and beta): loss {gd.loss_history_[-1]:.2e}, "
+        f"  gradient descent (w, b and beta): loss {gd.history_[-1]:.2e}, "
         f"outputs {np.round(gd.predict(x), 3)}, betas {np.round(gd.betas_, 3)}"
     )
 

@@ -14,14 +14,14 @@ import argparse
 
 import numpy as np
 
-from nnscratch.som import SOM
+from nnscratch.classic import SOM
 
 
 def colours(out: str | None) -> None:
     data = np.random.default_rng(0).random((1000, 3))
-    som = SOM(20, 20, 3, sigma=4.0, learning_rate=0.5, seed=0)  # uniform [-1, 1) start
+    som = SOM(20, 20, 3, sigma=4.0, lr=0.5, n_iter=20_000, seed=0)  # uniform [-1, 1) start
     qe0 = som.quantization_error(data)
-    som.train(data, 20_000)
+    som.fit(data)
     print("Colours, 20x20 rectangular map, 20,000 online steps")
     print(f"  quantization error {qe0:.4f} -> {som.quantization_error(data):.4f}")
     print(
@@ -37,7 +37,7 @@ def colours(out: str | None) -> None:
         from nnscratch._atomic import atomic_path
 
         fig, ax = plt.subplots(1, 2, figsize=(8, 4))
-        ax[0].imshow(np.clip(som.weights, 0, 1))
+        ax[0].imshow(np.clip(som.weights_, 0, 1))
         ax[0].set_title("unit weights as colours")
         im = ax[1].imshow(som.distance_map(), cmap="bone_r")
         ax[1].set_title("U-matrix (normalised)")
@@ -58,7 +58,7 @@ def clusters() -> None:
         [np.asarray(c) + rng.normal(scale=0.5, size=(50, 4)) for c in centres.values()]
     )
     labels = np.repeat(list(centres), 50)
-    som = SOM(8, 8, 4, sigma=2.0, learning_rate=0.5, topology="hexagonal", seed=0)
+    som = SOM(8, 8, 4, sigma=2.0, lr=0.5, topology="hexagonal", seed=0)
     som.pca_weights_init(data)
     som.train_batch(data, 30)
     print("\nThree labelled clusters, 8x8 hexagonal map, batch training (30 epochs)")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nnscratch.classic import SOM, XOR, Perceptron, RBFNetwork
 from nnscratch.plots._base import axes_grid, one_axes
 
 if TYPE_CHECKING:
@@ -75,20 +76,18 @@ def plot_perceptron_gates(
     axes: Sequence[Axes] | None = None,
     *,
     gates: Sequence[str] = ("AND", "OR", "NAND", "XOR"),
-    eta: float = 0.1,
+    lr: float = 0.1,
     max_epochs: int = 100,
 ) -> Figure:
     """Decision lines a perceptron learns for AND, OR, NAND, and its failure on XOR.
 
-    Each panel trains ``perceptron.Perceptron(2, eta)`` with Rosenblatt's
+    Each panel trains ``classic.Perceptron(2, lr)`` with Rosenblatt's
     rule on the gate's truth table and shades where it outputs 1; the line is
     ``w1 x1 + w2 x2 = theta``. AND, OR and NAND converge in a few epochs;
     XOR is not linearly separable, so training stops after ``max_epochs``
     with samples still on the wrong side (Saitoh, sec. 2.4; Zhou, fig. 5.4).
     Per panel: a filled contour and three lines (the boundary, the 0s and the 1s).
     """
-    from nnscratch.perceptron import Perceptron
-
     unknown = [g for g in gates if g not in GATES]
     if unknown:
         raise ValueError(f"gates: expected names from {sorted(GATES)}, got {unknown}")
@@ -96,8 +95,7 @@ def plot_perceptron_gates(
     x1, x2, grid = _grid()
     for ax, name in zip(axes, gates, strict=True):
         y = np.array(GATES[name])
-        p = Perceptron(2, eta=eta, max_epochs=max_epochs)
-        result = p.fit(_GATE_INPUTS, y)
+        p = Perceptron(2, lr=lr, max_epochs=max_epochs).fit(_GATE_INPUTS, y)
         ax.contourf(
             x1,
             x2,
@@ -105,13 +103,13 @@ def plot_perceptron_gates(
             levels=[-0.5, 0.5, 1.5],
             colors=["#f3f3f3", "#c6dbef"],
         )
-        _boundary(ax, result.weights, result.threshold)
+        _boundary(ax, p.weights_, p.threshold_)
         _points(ax, _GATE_INPUTS, y)
         wrong = int(np.sum(p.predict(_GATE_INPUTS) != y))
         status = (
-            f"converged, {result.epochs} epochs"
-            if result.converged
-            else f"{wrong} of 4 wrong after {result.epochs}"
+            f"converged, {p.n_iter_} epochs"
+            if p.converged_
+            else f"{wrong} of 4 wrong after {p.n_iter_}"
         )
         ax.set_title(f"{name}: {status}", fontsize=9)
         ax.set_xlim(_LO, _HI)
@@ -132,7 +130,7 @@ def plot_xor_regions(
 ) -> Figure:
     """XOR solved twice: the book's two-layer perceptron and a trained MLP.
 
-    Left: ``perceptron.XOR = AND(NAND(x1, x2), OR(x1, x2))``; it outputs 1 in
+    Left: ``classic.XOR = AND(NAND(x1, x2), OR(x1, x2))``; it outputs 1 in
     the band between the NAND line ``-0.5 x1 - 0.5 x2 + 0.7 = 0`` and the OR
     line ``0.5 x1 + 0.5 x2 - 0.2 = 0`` (Saitoh, sec. 2.5, fig. 2-8): two
     straight lines where one cannot do. Four lines (the two boundaries, the
@@ -148,7 +146,6 @@ def plot_xor_regions(
     from nnscratch.layers import Activation, Dense
     from nnscratch.network import Sequential
     from nnscratch.optimizers import Adam
-    from nnscratch.perceptron import XOR
     from nnscratch.training import fit
 
     fig, (left, right) = axes_grid(axes, 2, 2, (4.0, 4.0))
@@ -193,14 +190,13 @@ def plot_rbf_fit(
 ) -> Figure:
     """An RBF network fitted to noisy samples of ``sin x`` on ``[0, 2 pi]``.
 
-    ``rbf.RBFNetwork(n_centers)`` places its centres by k-means and solves
+    ``classic.RBFNetwork(n_centers)`` places its centres by k-means and solves
     the output weights by least squares (Zhou, sec. 5.5.1, eq. 5.18):
     ``phi(x) = sum_i w_i exp(-beta_i (x - c_i)^2) + b``. Drawn: the samples,
     ``sin x``, the fit, the centres, and each weighted Gaussian
     ``w_i rho(x, c_i)`` thin and grey, so ``4 + n_centers`` lines.
     """
     from nnscratch.datasets.toy import sine
-    from nnscratch.rbf import RBFNetwork
 
     x2, t2 = sine(n_samples, noise=noise, seed=seed)
     x, t = x2[:, 0], t2[:, 0]
@@ -244,9 +240,9 @@ def plot_som(
     """A SOM trained on noisy colours: its U-matrix and its three component planes.
 
     Data: 40 samples around each of six pure colours (``datasets.toy.blobs``,
-    std 0.08, clipped to [0, 1]). ``som.SOM(size, size, 3)`` (Gaussian
-    neighbourhood, sigma 3, eta 0.5) starts from random samples and trains
-    ``iterations`` online steps. Panel 1 is the U-matrix (Ultsch 1990,
+    std 0.08, clipped to [0, 1]). ``classic.SOM(size, size, 3)`` (Gaussian
+    neighbourhood, sigma 3, lr 0.5) starts from random samples
+    (``init="sample"``) and trains ``iterations`` online steps. Panel 1 is the U-matrix (Ultsch 1990,
     ``SOM.distance_map``): light valleys are clusters, dark ridges the borders
     between them, with each colour's initial (R, G, B, Y, C, M) at its
     centre's best matching unit.
@@ -256,14 +252,12 @@ def plot_som(
     Reference: Kohonen (1982); Zhou, "Machine Learning", sec. 5.5.3.
     """
     from nnscratch.datasets.toy import blobs
-    from nnscratch.som import SOM
 
     centres = np.array(list(SOM_COLORS.values()), dtype=np.float64)
     x, _ = blobs(40, centres, std=0.08, seed=seed)
     x = np.clip(x, 0.0, 1.0)
-    som = SOM(size, size, 3, sigma=3.0, learning_rate=0.5, seed=seed)
-    som.random_weights_init(x)
-    som.train(x, iterations)
+    som = SOM(size, size, 3, sigma=3.0, lr=0.5, n_iter=iterations, init="sample", seed=seed)
+    som.fit(x)
     fig, axes = axes_grid(axes, 4, 4, (2.6, 2.8))
     axes[0].imshow(som.distance_map(), cmap="bone_r")
     for name, (r, c) in zip(SOM_COLORS, som.winners(centres), strict=True):
@@ -279,7 +273,7 @@ def plot_som(
         )
     qe = som.quantization_error(x)
     axes[0].set_title(f"U-matrix (QE {qe:.3f})", fontsize=9)
-    weights = som.weights
+    weights = som.weights_
     for k, (ax, channel) in enumerate(zip(axes[1:], ("Reds", "Greens", "Blues"), strict=True)):
         ax.imshow(weights[:, :, k], cmap=channel, vmin=0.0, vmax=1.0)
         ax.set_title(f"component plane: {channel[:-1].lower()}", fontsize=9)
