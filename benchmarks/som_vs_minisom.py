@@ -1,14 +1,15 @@
-"""Compare nnscratch.som.SOM with the MiniSom package: quality and time.
+"""Compare nnscratch.classic.SOM with the MiniSom package: quality and time.
 
 Both maps get the same grid, sigma, learning rate, neighbourhood, decay
 (asymptotic for eta and sigma), number of online iterations (random sample
 order) and the *same initial weights* (our ``random_weights_init``, copied into
-MiniSom). Sample orders differ (each library shuffles with its own generator),
-so each setting is run over several seeds and the means are compared; the
-topographic error is bimodal (a map either has a fold, TE of a few percent,
-or none), hence "folds" = runs with TE > 0.01. A last check feeds both
-libraries the *same* sample sequence: the weights then agree to rounding,
-which shows the two implement the same update.
+MiniSom); both are driven MiniSom's way (``train(data, num_iteration)``).
+Sample orders differ (each library shuffles with its own generator), so each
+setting is run over several seeds and the means are compared; the topographic
+error is bimodal (a map either has a fold, TE of a few percent, or none), hence
+"folds" = runs with TE > 0.01. A last check feeds both libraries the *same*
+sample sequence: the weights then agree to rounding, which shows the two
+implement the same update.
 
 Quantization error (QE) is the same definition in both libraries. For the
 topographic error (TE) on rectangular grids MiniSom counts diagonal units as
@@ -30,7 +31,8 @@ import time
 
 import numpy as np
 
-from nnscratch.som import SOM
+from nnscratch.classic import SOM
+from nnscratch.datasets import load_mnist
 
 
 def blobs(seed: int = 0) -> np.ndarray:
@@ -44,8 +46,6 @@ def square(seed: int = 0) -> np.ndarray:
 
 
 def mnist_subset(n: int = 2000) -> np.ndarray:
-    from nnscratch.datasets import load_mnist
-
     (x, _), _ = load_mnist(normalize=True, flatten=True, one_hot_label=False)
     return x[np.random.default_rng(0).choice(len(x), n, replace=False)].astype(np.float64)
 
@@ -67,13 +67,11 @@ def _from_minisom(w: np.ndarray, topology: str) -> np.ndarray:
 
 
 def run_one(data, size, sigma, lr, iters, topology, seed):
-    from minisom import MiniSom
+    from minisom import MiniSom  # optional: only this script needs MiniSom
 
-    ours = SOM(
-        size, size, data.shape[1], sigma=sigma, learning_rate=lr, topology=topology, seed=seed
-    )
+    ours = SOM(size, size, data.shape[1], sigma=sigma, lr=lr, topology=topology, seed=seed)
     ours.random_weights_init(data)
-    w0 = ours.weights
+    w0 = ours.get_weights()
     peer = MiniSom(
         size,
         size,
@@ -123,7 +121,7 @@ def main() -> None:
     parser.add_argument("--mnist", action="store_true", help="add a 2000-image MNIST subset")
     args = parser.parse_args()
     try:
-        import minisom  # noqa: F401
+        import minisom  # noqa: F401  (optional: only this script needs MiniSom)
     except ImportError:
         print("minisom is not installed (pip install minisom); nothing to compare.")
         return
@@ -167,13 +165,13 @@ def main() -> None:
 
 
 def same_order(topology: str, seed: int = 0) -> str:
-    from minisom import MiniSom
+    from minisom import MiniSom  # optional: only this script needs MiniSom
 
     data, iters = square(), 20_000
     order = np.arange(iters) % len(data)
     np.random.default_rng(seed).shuffle(order)
     seq = data[order]
-    ours = SOM(15, 15, 2, sigma=2.0, learning_rate=0.5, topology=topology, seed=seed)
+    ours = SOM(15, 15, 2, sigma=2.0, lr=0.5, topology=topology, seed=seed)
     ours.random_weights_init(data)
     peer = MiniSom(
         15,
@@ -186,10 +184,10 @@ def same_order(topology: str, seed: int = 0) -> str:
         topology=topology,
         random_seed=seed,
     )
-    peer._weights = _to_minisom(ours.weights, topology)
+    peer._weights = _to_minisom(ours.get_weights(), topology)
     ours.train(seq, iters, random_order=False)
     peer.train(seq, iters, random_order=False)
-    diff = float(np.max(np.abs(ours.weights - _from_minisom(peer.get_weights(), topology))))
+    diff = float(np.max(np.abs(ours.get_weights() - _from_minisom(peer.get_weights(), topology))))
     return f"max |w_ours - w_minisom| = {diff:.1e}"
 
 

@@ -242,10 +242,10 @@ def plot_som(
     Data: 40 samples around each of six pure colours (``datasets.toy.blobs``,
     std 0.08, clipped to [0, 1]). ``classic.SOM(size, size, 3)`` (Gaussian
     neighbourhood, sigma 3, lr 0.5) starts from random samples
-    (``init="sample"``) and trains ``iterations`` online steps. Panel 1 is the U-matrix (Ultsch 1990,
-    ``SOM.distance_map``): light valleys are clusters, dark ridges the borders
-    between them, with each colour's initial (R, G, B, Y, C, M) at its
-    centre's best matching unit.
+    (``init="sample"``) and trains ``iterations`` online steps. Panel 1 is the
+    U-matrix (Ultsch 1990, ``SOM.distance_map``): light valleys are clusters,
+    dark ridges the borders between them, with each colour's initial (R, G, B,
+    Y, C, M) at its centre's best matching unit.
     Panels 2-4 are the component planes: the red, green and blue weight of
     every unit. Four axes, one image each.
 
