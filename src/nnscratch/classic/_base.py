@@ -1,8 +1,9 @@
 """What every classic network shares: scikit-learn's estimator convention, written once.
 
-* hyperparameters go to the constructor, which checks them and stores each
-  under its own name (so :meth:`Estimator.get_params` and ``repr`` read them
-  back);
+* hyperparameters go to the constructor, which checks them against the
+  class's table ``_constraints`` (specs of ``nnscratch._validate``, as
+  scikit-learn's ``_parameter_constraints``) and stores each under its own
+  name (so :meth:`Estimator.get_params` and ``repr`` read them back);
 * ``fit(x, t) -> self`` learns; everything it learns is an attribute whose
   name ends in ``_`` and which does not exist before ``fit``;
 * ``predict(x)`` and ``score(x, t)`` use what was learned, and raise
@@ -12,13 +13,24 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, ClassVar
 
 import numpy as np
 
-from nnscratch._validate import check_array, fail
+from nnscratch._validate import Real, check, check_array, check_seed, fail
 
-__all__ = ["Estimator", "NotFittedError", "samples"]
+__all__ = ["POSITIVE", "SEED", "Estimator", "NotFittedError", "optional", "samples"]
+
+Spec = Callable[[str, Any], Any]
+POSITIVE = Real(0, None, low_open=True)  # a positive finite number: lr, sigma, beta
+SEED = partial(check_seed, generator=True)  # None, an integer >= 0 or a Generator
+
+
+def optional(spec: Spec) -> Spec:
+    """``spec`` that also lets None through."""
+    return partial(check, spec=spec, none=True)
 
 
 class NotFittedError(RuntimeError, AttributeError):
@@ -30,7 +42,17 @@ class NotFittedError(RuntimeError, AttributeError):
 
 
 class Estimator:
-    """Base class of the classic networks: ``get_params``, ``repr`` and the fitted check."""
+    """Base class of the classic networks: checked parameters, ``repr``, the fitted check."""
+
+    _constraints: ClassVar[dict[str, Spec]] = {}
+
+    def _set_params(self, arguments: dict[str, Any]) -> None:
+        """Check the constructor's ``arguments`` (its ``locals()``) and store each by name."""
+        for name in inspect.signature(type(self).__init__).parameters:
+            if name != "self":
+                spec = self._constraints.get(name)
+                value = arguments[name]
+                setattr(self, name, value if spec is None else spec(name, value))
 
     def get_params(self) -> dict[str, Any]:
         """The constructor's arguments, as stored: ``{name: value}``."""

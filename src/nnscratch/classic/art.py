@@ -46,11 +46,13 @@ hyper-boxes; ARTMAP pairs two ART modules for supervised learning.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nnscratch._validate import Integer, Real, check, fail
-from nnscratch.classic._base import Estimator, samples
+from nnscratch._validate import Integer, Real, fail
+from nnscratch.classic._base import POSITIVE, Estimator, Spec, optional, samples
 
 __all__ = ["ART1"]
 
@@ -80,6 +82,13 @@ class ART1(Estimator):
         ([[1, 1, 0, 0, 0], [0, 0, 0, 1, 1]], [0, 0, 1, 1])
     """
 
+    _constraints: ClassVar[dict[str, Spec]] = {
+        "rho": Real(0, 1),
+        "beta": POSITIVE,
+        "max_categories": optional(Integer(1)),
+        "max_epochs": Integer(1),
+    }
+
     def __init__(
         self,
         rho: float = 0.7,
@@ -87,10 +96,7 @@ class ART1(Estimator):
         max_categories: int | None = None,
         max_epochs: int = 100,
     ) -> None:
-        self.rho = check("rho", rho, Real(0, 1))
-        self.beta = check("beta", beta, Real(0, None, low_open=True))
-        self.max_categories = check("max_categories", max_categories, Integer(1), none=True)
-        self.max_epochs = check("max_epochs", max_epochs, Integer(1))
+        self._set_params(locals())
         self._w: np.ndarray | None = None  # (K, M) bool, made by the first pass
 
     # -- input ---------------------------------------------------------------------

@@ -22,22 +22,13 @@ Two halves, following the two books:
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nnscratch._validate import (
-    Integer,
-    Options,
-    Real,
-    check,
-    check_array,
-    check_bool,
-    check_seed,
-    fail,
-)
-from nnscratch.classic._base import Estimator, samples
+from nnscratch._validate import Integer, Options, check_array, check_bool, fail
+from nnscratch.classic._base import POSITIVE, SEED, Estimator, Spec, samples
 from nnscratch.metrics import accuracy, output_labels
 
 __all__ = [
@@ -167,6 +158,16 @@ class Perceptron(Estimator):
         (True, 6, [1, 0])
     """
 
+    _constraints: ClassVar[dict[str, Spec]] = {
+        "n_inputs": Integer(1),
+        "lr": POSITIVE,
+        "activation": Options("step", "sign"),
+        "max_epochs": Integer(1),
+        "seed": SEED,
+        "init": Options("zeros", "random"),
+        "shuffle": check_bool,
+    }
+
     def __init__(
         self,
         n_inputs: int,
@@ -178,13 +179,7 @@ class Perceptron(Estimator):
         *,
         shuffle: bool = False,
     ) -> None:
-        self.n_inputs = check("n_inputs", n_inputs, Integer(1))
-        self.lr = check("lr", lr, Real(0, None, low_open=True))
-        self.activation = check("activation", activation, Options("step", "sign"))
-        self.max_epochs = check("max_epochs", max_epochs, Integer(1))
-        self.seed = check_seed("seed", seed, generator=True)
-        self.init = check("init", init, Options("zeros", "random"))
-        self.shuffle = check_bool("shuffle", shuffle)
+        self._set_params(locals())
         self._labels = (0, 1) if activation == "step" else (-1, 1)
 
     def _targets(self, t: ArrayLike, n: int) -> np.ndarray:

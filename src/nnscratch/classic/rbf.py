@@ -36,22 +36,13 @@ rounding, which turns the work into one matrix product.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nnscratch._validate import (
-    Integer,
-    Options,
-    Real,
-    check,
-    check_array,
-    check_bool,
-    check_seed,
-    fail,
-)
-from nnscratch.classic._base import Estimator, samples
+from nnscratch._validate import Integer, Options, Real, check, check_array, check_bool, fail
+from nnscratch.classic._base import POSITIVE, SEED, Estimator, Spec, samples
 from nnscratch.classic.kmeans import kmeans, pairwise_sq_distances
 from nnscratch.metrics import accuracy, output_labels, target_labels
 
@@ -96,6 +87,18 @@ class RBFNetwork(Estimator):
         [0, 1, 1, 0]
     """
 
+    _constraints: ClassVar[dict[str, Spec]] = {
+        "n_centers": Integer(1),
+        "solver": Options("lstsq", "gd"),
+        "ridge": Real(0),
+        "bias": check_bool,
+        "lr": POSITIVE,
+        "epochs": Integer(1),
+        "train_betas": check_bool,
+        "kmeans_max_iter": Integer(1),
+        "seed": SEED,
+    }  # centers, beta and kmeans_sample depend on n_centers: checked in __init__
+
     def __init__(
         self,
         n_centers: int,
@@ -112,7 +115,8 @@ class RBFNetwork(Estimator):
         kmeans_max_iter: int = 100,
         seed: int | np.random.Generator | None = None,
     ) -> None:
-        self.n_centers = q = check("n_centers", n_centers, Integer(1))
+        self._set_params(locals())
+        q = self.n_centers
         if isinstance(centers, str):
             self.centers = check("centers", centers, Options("kmeans", "random"))
         else:
@@ -122,23 +126,15 @@ class RBFNetwork(Estimator):
         if isinstance(beta, str):
             self.beta = check("beta", beta, Options("nearest", "max"))
         elif np.ndim(beta) == 0:
-            self.beta = check("beta", beta, Real(0, None, low_open=True))
+            self.beta = check("beta", beta, POSITIVE)
         else:
             b = check_array("beta", beta, ndim=1, finite=True).astype(np.float64)
             if b.shape != (q,) or np.any(b <= 0):
                 raise fail("beta", f"{q} numbers > 0 (one per centre)", b)
             self.beta = b
-        self.solver = check("solver", solver, Options("lstsq", "gd"))
-        self.ridge = check("ridge", ridge, Real(0))
-        self.bias = check_bool("bias", bias)
-        self.lr = check("lr", lr, Real(0, None, low_open=True))
-        self.epochs = check("epochs", epochs, Integer(1))
-        self.train_betas = check_bool("train_betas", train_betas)
         if self.train_betas and solver != "gd":
             raise fail("train_betas", "False unless solver='gd'", True)
         self.kmeans_sample = check("kmeans_sample", kmeans_sample, Integer(q), none=True)
-        self.kmeans_max_iter = check("kmeans_max_iter", kmeans_max_iter, Integer(1))
-        self.seed = check_seed("seed", seed, generator=True)
 
     # -- step 1: centres and widths ------------------------------------------------
     def _choose_centers(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:

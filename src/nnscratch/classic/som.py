@@ -29,22 +29,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nnscratch._validate import (
-    Integer,
-    Options,
-    Real,
-    check,
-    check_array,
-    check_bool,
-    check_seed,
-    fail,
-)
-from nnscratch.classic._base import Estimator, samples
+from nnscratch._validate import Integer, Options, check, check_array, check_bool, fail
+from nnscratch.classic._base import POSITIVE, SEED, Estimator, Spec, samples
 from nnscratch.classic.grid import DECAYS, NEIGHBORHOODS, TOPOLOGIES, Grid, decay, neighborhood
 from nnscratch.classic.kmeans import pairwise_sq_distances, segment_sum
 
@@ -84,6 +75,21 @@ class SOM(Estimator):
         ((6, 6, 3), True)
     """
 
+    _constraints: ClassVar[dict[str, Spec]] = {
+        "rows": Integer(1),
+        "cols": Integer(1),
+        "input_dim": Integer(1),
+        "sigma": POSITIVE,
+        "lr": POSITIVE,
+        "neighborhood": Options(*NEIGHBORHOODS),
+        "topology": Options(*TOPOLOGIES),
+        "decay": Options(*DECAYS),
+        "n_iter": Integer(1),
+        "init": Options("uniform", "sample", "pca"),
+        "random_order": check_bool,
+        "seed": SEED,
+    }
+
     def __init__(
         self,
         rows: int,
@@ -99,18 +105,7 @@ class SOM(Estimator):
         random_order: bool = True,
         seed: int | np.random.Generator | None = None,
     ) -> None:
-        self.rows = check("rows", rows, Integer(1))
-        self.cols = check("cols", cols, Integer(1))
-        self.input_dim = check("input_dim", input_dim, Integer(1))
-        self.sigma = check("sigma", sigma, Real(0, None, low_open=True))
-        self.lr = check("lr", lr, Real(0, None, low_open=True))
-        self.neighborhood = check("neighborhood", neighborhood, Options(*NEIGHBORHOODS))
-        self.topology = check("topology", topology, Options(*TOPOLOGIES))
-        self.decay = check("decay", decay, Options(*DECAYS))
-        self.n_iter = check("n_iter", n_iter, Integer(1))
-        self.init = check("init", init, Options("uniform", "sample", "pca"))
-        self.random_order = check_bool("random_order", random_order)
-        self.seed = check_seed("seed", seed, generator=True)
+        self._set_params(locals())
         self._grid = Grid(self.rows, self.cols, self.topology)
         self._nbrs = self._grid.neighbor_table()
         self._start()
