@@ -36,6 +36,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from nnscratch._validate import Integer, check
+from nnscratch.web import classic
 from nnscratch.web.digits import ModelCatalog, digit_input
 from nnscratch.web.errors import ApiError, NotFound, TooManySessions
 from nnscratch.web.playground import LIMITS, PlaygroundSession, parse_config
@@ -189,6 +190,27 @@ def create_app(
         headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
         return StreamingResponse(frames(), media_type="text/event-stream", headers=headers)
 
+    async def perceptron(request: Request) -> Response:
+        args = _checked(classic.parse_perceptron, await _read_json(request, limits.max_body))
+        return JSONResponse(await run_in_threadpool(classic.perceptron_trace, **args))
+
+    async def perceptron_hidden(request: Request) -> Response:
+        args = _checked(classic.parse_perceptron, await _read_json(request, limits.max_body))
+        return JSONResponse(await run_in_threadpool(classic.xor_hidden_layer, args["lr"]))
+
+    async def minima(request: Request) -> Response:
+        args = _checked(classic.parse_minima, await _read_json(request, limits.max_body))
+        return JSONResponse(await run_in_threadpool(classic.minima_paths, **args))
+
+    counts: dict[str, Any] = {}  # the experiment's table, computed once per server
+    counts_lock = asyncio.Lock()
+
+    async def minima_counts(request: Request) -> Response:
+        async with counts_lock:
+            if "table" not in counts:
+                counts["table"] = await run_in_threadpool(classic.experiment_counts)
+        return JSONResponse(counts["table"])
+
     async def api_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, ApiError):
             return _error(exc.status, exc.message)
@@ -207,6 +229,10 @@ def create_app(
         Route("/api/play", play_new, methods=["POST"]),
         Route("/api/play/{sid}/step", play_step, methods=["POST"]),
         Route("/api/play/{sid}/stream", play_stream),
+        Route("/api/perceptron", perceptron, methods=["POST"]),
+        Route("/api/perceptron/hidden", perceptron_hidden, methods=["POST"]),
+        Route("/api/minima", minima, methods=["POST"]),
+        Route("/api/minima/counts", minima_counts),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(
