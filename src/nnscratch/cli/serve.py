@@ -52,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
         # deferred: the optional "web" extra (starlette, uvicorn)
         from nnscratch.web import serve
     except ImportError as err:
-        raise CLIError(f"serve needs the 'web' extra: pip install 'nnscratch[web]' ({err})") from None
+        raise CLIError(
+            f"serve needs the 'web' extra: pip install 'nnscratch[web]' ({err})"
+        ) from None
     try:
         serve(args.model, host=args.host, port=args.port, open_browser=args.open)
     except OSError as err:

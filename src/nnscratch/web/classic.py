@@ -213,9 +213,7 @@ def _momentum_path(grad: Any, x0: np.ndarray, lr: float, steps: int) -> np.ndarr
     return np.array(path)
 
 
-def _restarts_path(
-    f: Any, grad: Any, half: float, lr: float, steps: int, seed: int
-) -> np.ndarray:
+def _restarts_path(f: Any, grad: Any, half: float, lr: float, steps: int, seed: int) -> np.ndarray:
     """Random restarts' runs laid end to end (5 starts sharing ``steps``): the path jumps."""
     runs: list[np.ndarray] = []
     per = max(1, steps // 5 - 1)

@@ -117,9 +117,7 @@ def digit_input(png: bytes) -> np.ndarray:
     except UnidentifiedImageError:
         raise ValueError("image: expected a PNG or JPEG picture, got bytes no image") from None
     if width * height > MAX_PIXELS:
-        raise ValueError(
-            f"image: expected at most {MAX_PIXELS} pixels, got {width}x{height}"
-        )
+        raise ValueError(f"image: expected at most {MAX_PIXELS} pixels, got {width}x{height}")
     return load_digit(io.BytesIO(png))
 
 

@@ -80,7 +80,9 @@ def parse_config(body: Any) -> Config:
         raise fail("layers", "a list of unit counts", type(layers).__name__, TypeError)
     if len(layers) > LIMITS["layers"]:
         raise fail("layers", f"at most {LIMITS['layers']} hidden layers", len(layers))
-    units = tuple(check(f"layers[{i}]", u, Integer(1, LIMITS["units"])) for i, u in enumerate(layers))
+    units = tuple(
+        check(f"layers[{i}]", u, Integer(1, LIMITS["units"])) for i, u in enumerate(layers)
+    )
     batch = d["batch"]
     if batch != "all":
         batch = check("batch", batch, Integer(1, LIMITS["points"]))
