@@ -2,6 +2,7 @@
 "use strict";
 
 const pad = document.getElementById("pad");
+const SENT = 112; // side of the picture sent to the server
 const ctx = pad.getContext("2d");
 const state = { drawing: false, dirty: false, busy: false, last: null, inked: false };
 
@@ -49,7 +50,12 @@ async function send() {
   state.dirty = false;
   state.busy = true;
   try {
-    const blob = await new Promise((ok) => pad.toBlob(ok, "image/png"));
+    // Sent at 112x112: MNIST's preparation shrinks the digit to 20x20 anyway, and a
+    // smaller picture is prepared in a fraction of the time on the server.
+    const small = document.createElement("canvas");
+    small.width = small.height = SENT;
+    small.getContext("2d").drawImage(pad, 0, 0, SENT, SENT);
+    const blob = await new Promise((ok) => small.toBlob(ok, "image/png"));
     const model = encodeURIComponent(document.getElementById("model").value);
     const out = await NN.api(`/api/predict?model=${model}`, { method: "POST", headers: { "Content-Type": "image/png" }, body: blob });
     show(out);
