@@ -13,8 +13,9 @@ from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from nnscratch.web import Limits, create_app  # noqa: E402
 from tests._live_server import running  # noqa: E402
+
+from nnscratch.web import Limits, create_app  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARGS += ["--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -37,7 +38,8 @@ def main() -> None:
         time.sleep(1.0)
         page.screenshot(path=OUT / "web-digits.png", full_page=True)
 
-        page.goto(url + "/playground?dataset=spirals&noise=0.05&layers=8%2C8&lr=0.03&optimizer=adam")
+        query = "dataset=spirals&noise=0.05&layers=8%2C8&lr=0.03&optimizer=adam"
+        page.goto(url + "/playground?" + query)
         page.wait_for_selector("body[data-ready='1']")
         page.click("#run")
         while int(page.locator("#epoch").text_content()) < 300:
