@@ -114,7 +114,7 @@ def training(host: str, port: int, sessions: int, epochs: int) -> tuple[list[flo
         r = conn.getresponse()
         local, frames, last = [], 0, time.perf_counter()
         for line in r:
-            if line.startswith(b"data: {\"epoch"):
+            if line.startswith(b'data: {"epoch'):
                 now = time.perf_counter()
                 local.append(now - last)
                 last = now
