@@ -309,3 +309,35 @@ def test_a_foreign_host_header_is_refused(server):
         urllib.request.urlopen(req, timeout=30)
     err.value.close()
     assert err.value.code == 400
+
+
+def test_serve_refuses_a_file_that_is_no_model_in_one_line(tmp_path, capsys):
+    from nnscratch.cli import main
+
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a model")
+    assert main(["serve", "--model", str(bad), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nnscratch: error: ") and err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_nnscratch_serve_answers_on_loopback():
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nnscratch.cli", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        url = line.split()[2]
+        assert url.startswith("http://127.0.0.1:")
+        status, body = request(url + "api/models")
+        assert status == 200 and body["models"][0]["name"] == "sample"
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        proc.stdout.close()
