@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -27,8 +27,11 @@ _FIELD = 28
 _CENTRE = _FIELD / 2
 
 
-def load_digit(path: str | os.PathLike[str]) -> np.ndarray:
+def load_digit(path: str | os.PathLike[str] | BinaryIO) -> np.ndarray:
     """Read an image file and return it as an MNIST input, float32 (784,) in [0, 1].
+
+    ``path`` is a file name or an open binary file (``io.BytesIO`` of a PNG
+    sent by the web playground).
 
     Any size and colour mode; dark-on-light or light-on-dark; turned upright
     by its EXIF orientation; transparency laid over white, or over black when
@@ -50,13 +53,20 @@ def load_digit(path: str | os.PathLike[str]) -> np.ndarray:
                 # Phones store the sensor's pixels and the turn in EXIF Orientation.
                 grey = _to_grey(ImageOps.exif_transpose(img))
     except UnidentifiedImageError:
-        raise ValueError(f"{os.fspath(path)!r}: not an image Pillow can read") from None
+        raise ValueError(f"{_label(path)}: not an image Pillow can read") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
-        raise ValueError(f"{os.fspath(path)!r}: too large to be a digit picture ({err})") from None
+        raise ValueError(f"{_label(path)}: too large to be a digit picture ({err})") from None
     try:
         return mnistify(grey)
     except ValueError as err:
-        raise ValueError(f"{os.fspath(path)!r}: {err}") from None
+        raise ValueError(f"{_label(path)}: {err}") from None
+
+
+def _label(path: str | os.PathLike[str] | BinaryIO) -> str:
+    """How errors name the picture: its quoted path, or "image" for an open file."""
+    if isinstance(path, str | os.PathLike):
+        return repr(os.fspath(path))
+    return "image"
 
 
 def _to_grey(img: Any) -> np.ndarray:

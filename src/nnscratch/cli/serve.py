@@ -1,0 +1,62 @@
+"""``nnscratch serve``: the local web playground (digits, playground, perceptron, minima)."""
+
+from __future__ import annotations
+
+import argparse
+
+from nnscratch.cli._common import CLIError, existing_file
+
+__all__ = ["register"]
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port in [0, 65535], got {value}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="the web playground on this computer (draw digits, train live)",
+        description="Serve the playground's pages on http://127.0.0.1:PORT/: draw a digit and "
+        "watch the network's hidden layers; train a small network on 2-D data live; "
+        "the perceptron rule step by step; strategies against local minima. Needs the "
+        "'web' extra (pip install 'nnscratch[web]').",
+    )
+    p.add_argument(
+        "--model",
+        action="append",
+        type=existing_file,
+        default=[],
+        metavar="FILE",
+        help="a model for the digits page (nn.save's .safetensors or the book's "
+        "sample_weight.pkl); repeat for several. The bundled 'sample' is always there.",
+    )
+    p.add_argument("--port", type=_port, default=8000, help="TCP port (default 8000; 0: any free)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1: only this computer can connect)",
+    )
+    p.add_argument("--open", action="store_true", help="open the pages in the web browser")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        # deferred: the optional "web" extra (starlette, uvicorn)
+        from nnscratch.web import serve
+    except ImportError as err:
+        raise CLIError(
+            f"serve needs the 'web' extra: pip install 'nnscratch[web]' ({err})"
+        ) from None
+    try:
+        serve(args.model, host=args.host, port=args.port, open_browser=args.open)
+    except OSError as err:
+        raise CLIError(f"cannot listen on {args.host}:{args.port}: {err.strerror or err}") from None
+    return 0
