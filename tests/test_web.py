@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 from tests._live_server import running
 
 import nnscratch as nn
+from nnscratch.classic import Perceptron
 from nnscratch.images import mnistify
 from nnscratch.web import Limits, classic, create_app
 from nnscratch.web.playground import PlaygroundSession, parse_config
@@ -267,13 +268,10 @@ def test_perceptron_trace_ends_where_the_library_fit_ends():
         assert out["steps"][-1]["after"] == pytest.approx(out["fit_weights"])
         assert all(s["x"][2] == -1.0 for s in out["steps"])  # the dummy input
         # epoch ends agree with Perceptron.fit stopped after each epoch
-        from nnscratch.perceptron import Perceptron
-
         x, t = nn.datasets.toy.logic_gate(gate)
         for e in range(1, out["epochs"] + 1):
-            p = Perceptron(2, eta=0.1, max_epochs=e)
-            res = p.fit(x, t)
-            assert out["steps"][4 * e - 1]["after"] == pytest.approx([*res.weights, res.threshold])
+            p = Perceptron(2, lr=0.1, max_epochs=e).fit(x, t)
+            assert out["steps"][4 * e - 1]["after"] == pytest.approx([*p.weights_, p.threshold_])
     assert classic.xor_hidden_layer(0.1)["solved"]
 
 

@@ -27,9 +27,9 @@ import numpy as np
 import nnscratch as nn
 from nnscratch._validate import Integer, Options, Real, check, check_seed, fail
 from nnscratch.annealing import noisy_gradient_descent, random_restarts, simulated_annealing
+from nnscratch.classic import Perceptron
 from nnscratch.datasets.toy import logic_gate
 from nnscratch.minima import minima_experiment, rastrigin, rastrigin_grad
-from nnscratch.perceptron import Perceptron
 
 __all__ = [
     "GATES",
@@ -68,11 +68,10 @@ def perceptron_trace(gate: str, lr: float, epochs: int) -> dict[str, Any]:
     truth table's order, as ``Perceptron.fit`` visits them without shuffling.
     """
     x, t = logic_gate(gate)
-    unit = Perceptron(2, eta=lr, max_epochs=epochs)
-    result = unit.fit(x, t)  # the library's run: converged or not, epochs, final weights
+    unit = Perceptron(2, lr=lr, max_epochs=epochs).fit(x, t)  # the library's own run
     w = np.zeros(3)  # (w1, w2, theta), the zeros Perceptron starts from
     steps = []
-    for epoch in range(1, result.epochs + 1):
+    for epoch in range(1, unit.n_iter_ + 1):
         for i in range(len(x)):
             x_aug = np.array([x[i, 0], x[i, 1], DUMMY])
             y_hat = 1 if x_aug @ w > 0 else 0
@@ -91,10 +90,10 @@ def perceptron_trace(gate: str, lr: float, epochs: int) -> dict[str, Any]:
     return {
         "gate": gate,
         "lr": lr,
-        "converged": result.converged,
-        "epochs": result.epochs,
-        "errors_per_epoch": result.errors_per_epoch,
-        "fit_weights": [*result.weights.tolist(), result.threshold],
+        "converged": unit.converged_,
+        "epochs": unit.n_iter_,
+        "errors_per_epoch": [int(e) for e in unit.history_],
+        "fit_weights": [*unit.weights_.tolist(), unit.threshold_],
         "steps": steps,
     }
 
@@ -104,19 +103,16 @@ def xor_hidden_layer(lr: float) -> dict[str, Any]:
     x, t = logic_gate("XOR")
     hidden = []
     for gate in ("NAND", "OR"):
-        unit = Perceptron(2, eta=lr, max_epochs=50)
-        res = unit.fit(*logic_gate(gate))
-        hidden.append((gate, unit, res))
-    h = np.column_stack([unit.predict(x) for _, unit, _ in hidden])
-    out = Perceptron(2, eta=lr, max_epochs=50)
-    res_out = out.fit(h, _and_of(h))  # the AND of the hidden outputs is XOR
+        hidden.append((gate, Perceptron(2, lr=lr, max_epochs=50).fit(*logic_gate(gate))))
+    h = np.column_stack([unit.predict(x) for _, unit in hidden])
+    out = Perceptron(2, lr=lr, max_epochs=50).fit(h, _and_of(h))  # AND of the hidden outputs is XOR
     y = out.predict(h)
     return {
         "hidden": [
-            {"gate": g, "weights": [*r.weights.tolist(), r.threshold], "epochs": r.epochs}
-            for g, _, r in hidden
+            {"gate": g, "weights": [*u.weights_.tolist(), u.threshold_], "epochs": u.n_iter_}
+            for g, u in hidden
         ],
-        "output": {"gate": "AND", "weights": [*res_out.weights.tolist(), res_out.threshold]},
+        "output": {"gate": "AND", "weights": [*out.weights_.tolist(), out.threshold_]},
         "table": [
             {"x": x[i].tolist(), "h": h[i].tolist(), "y": int(y[i]), "t": int(t[i])}
             for i in range(len(x))
