@@ -14,12 +14,12 @@ import sys
 from collections.abc import Sequence
 
 from nnscratch import __version__
-from nnscratch.cli import data, demo, evaluate, plot, predict, serve, show, train
+from nnscratch.cli import data, demo, evaluate, plot, predict, serve, show, sweep, train
 from nnscratch.cli._common import USER_ERRORS, CLIError, OneLineParser
 
 __all__ = ["main"]
 
-_COMMANDS = (train, evaluate, predict, data, show, demo, plot, serve)
+_COMMANDS = (train, evaluate, predict, data, show, demo, plot, serve, sweep)
 
 
 def _build_parser() -> argparse.ArgumentParser:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nnscratch.cli._common import CLIError, check_output_file
+from nnscratch.cli._common import CLIError, check_output_file, existing_file
 
 __all__ = ["register"]
 
@@ -24,6 +24,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="output file (.png or .svg; default NAME.png), or with --all the folder "
         "(created if missing)",
+    )
+    p.add_argument(
+        "--results",
+        metavar="CSV",
+        type=existing_file,
+        help="for sweep-curves and sweep-scatter: the results file of 'nnscratch sweep' "
+        "(default: a small run of the book's search)",
     )
     p.add_argument("--list", action="store_true", help="list the figures and exit")
     p.add_argument("--all", action="store_true", help="draw every figure into the --out folder")
@@ -57,6 +64,13 @@ def run(args: argparse.Namespace) -> int:
     out = check_output_file(f"{args.name}.png" if args.out is None else args.out, "--out")
     if out.suffix.lower() not in (".png", ".svg"):
         raise CLIError(f"--out: expected a .png or .svg file name, got {str(out)!r}")
-    path = plots.save(plots.make(args.name), out)
+    kwargs = {}
+    if args.results is not None:
+        if args.name not in plots.RESULTS_FIGURES:
+            raise CLIError(
+                f"--results: only for {', '.join(plots.RESULTS_FIGURES)}, not {args.name}"
+            )
+        kwargs["results"] = args.results
+    path = plots.save(plots.make(args.name, **kwargs), out)
     print(f"{args.name}: saved to {path}")
     return 0

@@ -42,7 +42,15 @@ from nnscratch.plots.gradients import (  # noqa: E402
     plot_gradient_field,
     plot_optimizer_paths,
 )
-from nnscratch.plots.registry import FIGURES, FigureSpec, make, make_all, names  # noqa: E402
+from nnscratch.plots.registry import (  # noqa: E402
+    FIGURES,
+    RESULTS_FIGURES,
+    FigureSpec,
+    make,
+    make_all,
+    names,
+)
+from nnscratch.plots.sweep import plot_sweep_curves, plot_sweep_scatter  # noqa: E402
 from nnscratch.plots.training import (  # noqa: E402
     confusion_matrix,
     plot_activation_histograms,
@@ -54,6 +62,7 @@ from nnscratch.plots.training import (  # noqa: E402
 
 __all__ = [
     "FIGURES",
+    "RESULTS_FIGURES",
     "FigureSpec",
     "confusion_matrix",
     "make",
@@ -79,6 +88,8 @@ __all__ = [
     "plot_sigmoid_tanh_derivatives",
     "plot_softmax",
     "plot_som",
+    "plot_sweep_curves",
+    "plot_sweep_scatter",
     "plot_xor_regions",
     "save",
 ]

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nnscratch.plots import _demo, classic, concepts, data, gradients, training
+from nnscratch.plots import _demo, classic, concepts, data, gradients, sweep, training
 from nnscratch.plots._base import save
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["FIGURES", "FigureSpec", "make", "make_all", "names"]
+__all__ = ["FIGURES", "RESULTS_FIGURES", "FigureSpec", "make", "make_all", "names"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,21 @@ def _digit(index: int = 0, **kwargs: Any) -> Figure:
     return data.plot_digit(x[index], int(t[index]), **kwargs)
 
 
+def _sweep_rows(results: str | os.PathLike[str] | None) -> Any:
+    return sweep.demo_rows() if results is None else results
+
+
+def _sweep_curves(results: str | os.PathLike[str] | None = None, **kwargs: Any) -> Figure:
+    return sweep.plot_sweep_curves(_sweep_rows(results), **kwargs)
+
+
+def _sweep_scatter(results: str | os.PathLike[str] | None = None, **kwargs: Any) -> Figure:
+    return sweep.plot_sweep_scatter(_sweep_rows(results), **kwargs)
+
+
+#: Figures drawn from a sweep's results file (``nnscratch plot NAME --results CSV``).
+RESULTS_FIGURES = ("sweep-curves", "sweep-scatter")
+
 _SPECS = (
     FigureSpec("activations", concepts.plot_activations,
                "Step, sigmoid and ReLU compared (book figs. 3-6 to 3-9)."),
@@ -111,6 +126,12 @@ _SPECS = (
                "A SOM trained on noisy colours: U-matrix and red, green, blue component planes."),
     FigureSpec("annealing", classic.plot_annealing,
                "Gradient descent, simulated annealing and random restarts on Rastrigin."),
+    FigureSpec("sweep-curves", _sweep_curves,
+               "Validation accuracy per epoch of a sweep's 20 best trials (book fig. 6-24).",
+               ("mnist",)),
+    FigureSpec("sweep-scatter", _sweep_scatter,
+               "Validation accuracy of every sweep trial over learning rate and weight decay.",
+               ("mnist",)),
 )  # fmt: skip
 
 FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in _SPECS}

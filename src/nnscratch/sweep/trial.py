@@ -141,7 +141,7 @@ def _split(
     if n_train > len(x):
         raise fail("n_train", f"at most {len(x)} training images", n_train)
     order = np.random.default_rng(data_seed).permutation(len(x))[:n_train]
-    n_val = int(round(n_train * validation))
+    n_val = round(n_train * validation)
     if n_val < 1 or n_val >= n_train:
         raise fail(
             "validation", "a fraction leaving >= 1 image on each side", f"{n_val} of {n_train}"
@@ -172,6 +172,9 @@ class MLPTrial:
         check("n_train", self.n_train, Integer(2, 60_000))
         check("validation", self.validation, Real(0, 1, low_open=True, high_open=True))
         check_seed("data_seed", self.data_seed)
+        for name in self.base:
+            if name not in self.parameters():
+                raise fail("base", f"MLPConfig settings among {list(self.parameters())}", name)
         MLPConfig(**self.base)  # unknown names and bad values fail here, not in a trial
 
     @staticmethod
@@ -203,7 +206,9 @@ class MLPTrial:
                 try:
                     self.config({**middle, name: value}, 0)
                 except (TypeError, ValueError) as exc:
-                    raise fail(f"space[{name!r}]", "values the recipe accepts", f"{value!r}: {exc}")
+                    raise fail(
+                        f"space[{name!r}]", "values the recipe accepts", f"{value!r}: {exc}"
+                    ) from None
 
     def settings(self) -> dict[str, Any]:
         """The trial as JSON-able settings (stored beside the results)."""
