@@ -72,6 +72,10 @@ def _gates(fig: Figure) -> None:
     assert all(len(ax.collections) >= 1 for ax in fig.axes)  # the shaded region
 
 
+def _scatter(fig: Figure) -> None:
+    assert len(fig.axes[0].collections[-1].get_offsets()) >= 1  # plus the colour bar's axes
+
+
 EXPECTED: dict[str, Expect] = {
     "activations": Expect((600, 400), 1, _lines(3)),
     "activation-grid": Expect(None, 0, lambda fig: None),
@@ -100,6 +104,8 @@ EXPECTED: dict[str, Expect] = {
     "confusion-matrix": Expect((500, 460), 1, _images_each(1)),
     "misclassified": Expect((1000, 230), 20, _images_each(20)),
     "first-layer-weights": Expect((800, 400), 50, _images_each(50)),
+    "sweep-curves": Expect((900, 600), 20, _lines(*[2] * 20)),
+    "sweep-scatter": Expect((520, 400), 2, _scatter),
 }
 MNIST_FIGURES = {n for n, spec in plots.FIGURES.items() if "mnist" in spec.needs}
 

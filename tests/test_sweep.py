@@ -204,3 +204,63 @@ def test_cli_sweep_prints_the_best_table(tmp_path, capsys, mnist):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "space['lr'] low: expected a positive" in err
     assert not (tmp_path / "x.csv").exists()
+
+
+# --- figures from a results file ---------------------------------------------------------
+def test_sweep_figures_read_a_results_file(tiny, tmp_path):
+    pytest.importorskip("matplotlib")
+    from nnscratch import plots
+
+    path = tmp_path / "fig.csv"
+    result = run_sweep(trial=tiny, trials=4, seed=2, workers=0, results=path, progress=False)
+    fig = plots.plot_sweep_curves(path, k=3)
+    assert len(fig.axes) == 3 and [len(ax.lines) for ax in fig.axes] == [2, 2, 2]
+    best = result.best(1)[0]
+    assert list(fig.axes[0].lines[0].get_ydata()) == best["val_accuracy_curve"]
+    fig = plots.plot_sweep_scatter(path)
+    assert len(fig.axes[0].collections[-1].get_offsets()) == 4
+    with pytest.raises(ValueError, match="momentum: expected a column"):
+        plots.plot_sweep_scatter(path, x="momentum")
+
+
+# --- the minima experiment over many seeds ------------------------------------------------
+def test_wilson_interval_matches_scipy():
+    stats = pytest.importorskip("scipy.stats")
+    from nnscratch.sweep.seeds import wilson_interval
+
+    for k, n in ((0, 10), (4, 10), (10, 10), (37, 50), (4_321, 10_000)):
+        ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+        assert wilson_interval(k, n) == pytest.approx((ci.low, ci.high), abs=1e-12)
+    with pytest.raises(ValueError, match="successes: expected an integer in \\[0, 10\\]"):
+        wilson_interval(11, 10)
+
+
+def test_minima_sweep_counts_every_seed_once_and_resumes(tmp_path):
+    from nnscratch.minima import minima_experiment
+    from nnscratch.sweep.seeds import _seed_of, minima_sweep
+
+    small = {"rastrigin_budget": 40, "xor_updates": 20}
+    path = tmp_path / "m.csv"
+    whole = minima_sweep(6, **small, workers=0, block=4, progress=False)
+    part = minima_sweep(3, **small, workers=0, block=2, results=path, progress=False)
+    rest = minima_sweep(6, **small, workers=0, block=2, results=path, resume=True, progress=False)
+    assert (part.ran, rest.ran) == (3, 3)
+    assert [r["trial"] for r in read_results(path)] == list(range(6))
+    key = [(r.problem, r.strategy, r.successes, r.runs, r.mean_final) for r in rest.rows]
+    assert key == [(r.problem, r.strategy, r.successes, r.runs, r.mean_final) for r in whole.rows]
+    # seed 0's row is the single-seed experiment with seed (0, 0)
+    one = minima_experiment(seeds=1, seed=_seed_of(0, 0), **small)
+    first = read_results(path)[0]["runs"]
+    assert [(p, s, h) for p, s, h, *_ in first] == [
+        (r.problem, r.strategy, r.successes) for r in one.rows
+    ]
+    text = rest.as_table()
+    assert "95% CI (Wilson)" in text and text.count("/6") == 8
+
+
+@pytest.mark.slow
+def test_cli_demo_minima_with_seeds(capsys):
+    argv = ["demo", "minima", "--seeds", "2", "--workers", "0"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "95% CI (Wilson)" in out and "2 seeds run now" in out

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from nnscratch.cli._common import CLIError
+
 __all__ = ["DEMOS", "register"]
 
 
@@ -183,11 +185,40 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="for mnist-inference: a model file or the book's sample_weight.pkl "
         "(default 'sample': the bundled model, when this install has one)",
     )
+    g = p.add_argument_group("minima over many seeds (see 'nnscratch sweep')")
+    g.add_argument("--seeds", type=int, metavar="N",
+                   help="for minima: run N seeds in blocks, here or on Dask, and print 95%% "
+                   "Wilson intervals (default: 50 seeds in this process)")  # fmt: skip
+    g.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://host:8786")
+    g.add_argument("--workers", type=int, metavar="N",
+                   help="0: here; N: a local Dask cluster of N processes")  # fmt: skip
+    g.add_argument("--results", metavar="CSV", help="append one row per seed to this file")
+    g.add_argument("--resume", action="store_true", help="continue --results")
     p.set_defaults(run=run)
 
 
+def demo_minima_sweep(args: argparse.Namespace) -> None:
+    """The minima table over ``--seeds`` seeds with 95% Wilson intervals, on the sweep runners."""
+    from nnscratch.sweep.seeds import minima_sweep
+
+    report = minima_sweep(
+        50 if args.seeds is None else args.seeds,
+        results=args.results,
+        resume=args.resume,
+        scheduler=args.scheduler,
+        workers=args.workers,
+    )
+    print(report.as_table())
+    print(f"\n{report.ran} seeds run now in {report.seconds:.1f} s")
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.name == "mnist-inference":
+    many = (args.seeds, args.scheduler, args.workers, args.results)
+    if args.name != "minima" and any(v is not None for v in many):
+        raise CLIError("--seeds, --scheduler, --workers and --results are for the minima demo")
+    if args.name == "minima" and any(v is not None for v in many):
+        demo_minima_sweep(args)
+    elif args.name == "mnist-inference":
         demo_mnist_inference(args.model)
     else:
         DEMOS[args.name]()
