@@ -31,7 +31,7 @@ from nnscratch.cli.evaluate import format_confusion
 from nnscratch.datasets import MnistUnavailableError
 from nnscratch.recipes import MLPConfig, build_mlp
 
-COMMANDS = ["train", "evaluate", "predict", "data", "show", "demo", "plot", "serve"]
+COMMANDS = ["train", "evaluate", "predict", "data", "show", "demo", "plot", "serve", "sweep"]
 # Class frequencies of the MNIST test set (published with the data set).
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 TABLE_HEADER = "epoch     loss train acc  test acc  seconds"

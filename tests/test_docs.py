@@ -99,7 +99,17 @@ def _parser():
 
 def test_readme_shows_every_command() -> None:
     commands = {argv[0] for argv in _readme_command_lines()}
-    assert commands == {"train", "evaluate", "predict", "data", "show", "demo", "plot", "serve"}
+    assert commands == {
+        "train",
+        "evaluate",
+        "predict",
+        "data",
+        "show",
+        "demo",
+        "plot",
+        "serve",
+        "sweep",
+    }
 
 
 @pytest.mark.parametrize("argv", _readme_command_lines(), ids=" ".join)
