@@ -50,8 +50,9 @@ def main() -> None:
             rows.append((f"LocalCluster, {n} worker{'s' * (n > 1)}", n,
                          time.perf_counter() - t0, result, up))  # fmt: skip
     base = rows[0][2]
+    load = " ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"{args.trials} trials of the book's search, {args.epochs} epochs each, "
-          f"{os.cpu_count()} CPUs")  # fmt: skip
+          f"{os.cpu_count()} CPUs, load average {load}")  # fmt: skip
     print(f"{'run':<24} {'wall s':>8} {'speed-up':>9} {'train s/trial':>14} "
           f"{'overhead ms/trial':>18} {'start-up s':>11}")  # fmt: skip
     for name, workers, wall, result, up in rows:
