@@ -13,7 +13,7 @@ workers), per trial. In-process, that is the driver (sampling, the results
 file); on a cluster, also the scheduler's round trips and serialisation.
 With 2 cores, 2x is the limit of the 2-worker row.
 
-    python benchmarks/sweep_scaling.py [--trials 32] [--epochs 10]
+    python benchmarks/sweep_scaling.py [--trials 32] [--epochs 10] [--repeats 1]
 """
 
 from __future__ import annotations
@@ -28,27 +28,39 @@ from nnscratch.sweep import BOOK_SETTINGS, MLPTrial, local_cluster, run_sweep
 from nnscratch.sweep.trial import _split
 
 
+def _measure(trial: MLPTrial, trials: int, n: int) -> tuple:
+    """(name, workers, wall seconds, result, cluster start-up seconds) of one sweep."""
+    if n == 0:
+        t0 = time.perf_counter()
+        here = run_sweep(trial=trial, trials=trials, seed=0, workers=0, progress=False)
+        return ("in-process", 1, time.perf_counter() - t0, here, 0.0)
+    t_start = time.perf_counter()
+    with local_cluster(n) as cluster, Client(cluster) as client:
+        client.run(_split, trial.n_train, trial.validation, trial.data_seed)  # warm workers
+        up = time.perf_counter() - t_start
+        t0 = time.perf_counter()
+        result = run_sweep(trial=trial, trials=trials, seed=0, scheduler=client, progress=False)
+        wall = time.perf_counter() - t0
+    return (f"LocalCluster, {n} worker{'s' * (n > 1)}", n, wall, result, up)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=32)
     parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="rounds of the three runs, interleaved; the fastest of each is shown")  # fmt: skip
     args = parser.parse_args()
     trial = MLPTrial(base={**BOOK_SETTINGS, "epochs": args.epochs})
     _split(trial.n_train, trial.validation, trial.data_seed)  # MNIST read before timing
-    rows = []
-    t0 = time.perf_counter()
-    here = run_sweep(trial=trial, trials=args.trials, seed=0, workers=0, progress=False)
-    rows.append(("in-process", 1, time.perf_counter() - t0, here, 0.0))
-    for n in (1, 2):
-        t_start = time.perf_counter()
-        with local_cluster(n) as cluster, Client(cluster) as client:
-            client.run(_split, trial.n_train, trial.validation, trial.data_seed)  # warm workers
-            up = time.perf_counter() - t_start
-            t0 = time.perf_counter()
-            result = run_sweep(trial=trial, trials=args.trials, seed=0, scheduler=client,
-                               progress=False)  # fmt: skip
-            rows.append((f"LocalCluster, {n} worker{'s' * (n > 1)}", n,
-                         time.perf_counter() - t0, result, up))  # fmt: skip
+    best: dict[int, tuple] = {}
+    for _ in range(args.repeats):
+        for n in (0, 1, 2):
+            run = _measure(trial, args.trials, n)
+            if n not in best or run[2] < best[n][2]:
+                best[n] = run
+    rows = [best[0], best[1], best[2]]
+    here = rows[0][3]
     base = rows[0][2]
     load = " ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"{args.trials} trials of the book's search, {args.epochs} epochs each, "

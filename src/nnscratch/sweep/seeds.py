@@ -221,7 +221,8 @@ def minima_sweep(
             drive(runner, next_task, on_done)
     finally:
         bar.close()
-    return SeedReport(_summarise(store.rows), budgets, time.perf_counter() - started, ran)
+    wanted = {i: row for i, row in store.rows.items() if i < seeds}
+    return SeedReport(_summarise(wanted), budgets, time.perf_counter() - started, ran)
 
 
 def _bar(total: int, done: int, show: bool | None) -> Any:
