@@ -49,7 +49,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=32)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=1,
-                        help="rounds of the three runs, interleaved; the fastest of each is shown")  # fmt: skip
+                        help="rounds of the three runs, interleaved; fastest shown")  # fmt: skip
     args = parser.parse_args()
     trial = MLPTrial(base={**BOOK_SETTINGS, "epochs": args.epochs})
     _split(trial.n_train, trial.validation, trial.data_seed)  # MNIST read before timing
