@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nnscratch.plots._base import axes_grid, one_axes
+from nnscratch.sweep import BOOK_SETTINGS, MLPTrial, run_sweep
 from nnscratch.sweep.results import read_results
 
 if TYPE_CHECKING:
@@ -114,8 +115,6 @@ def demo_rows(trials: int = 20, epochs: int = 20, seed: int = 0) -> tuple[dict[s
     The registry's figures draw these when no results file is given; about
     one second per trial, in this process.
     """
-    from nnscratch.sweep import BOOK_SETTINGS, MLPTrial, run_sweep  # deferred: trains networks
-
     trial = MLPTrial(base={**BOOK_SETTINGS, "epochs": epochs})
     result = run_sweep(trial=trial, trials=trials, seed=seed, workers=0, progress=False)
     return tuple(result.rows)

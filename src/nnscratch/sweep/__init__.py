@@ -24,6 +24,7 @@ from __future__ import annotations
 from nnscratch.sweep.driver import SweepResult, format_table, run_sweep
 from nnscratch.sweep.execution import local_cluster
 from nnscratch.sweep.results import ResultsFile, read_results
+from nnscratch.sweep.seeds import SeedReport, minima_sweep, wilson_interval
 from nnscratch.sweep.space import (
     Choice,
     IntUniform,
@@ -43,13 +44,16 @@ __all__ = [
     "MLPTrial",
     "ResultsFile",
     "SearchSpace",
+    "SeedReport",
     "SweepResult",
     "Uniform",
     "book_space",
     "format_table",
     "local_cluster",
+    "minima_sweep",
     "parse",
     "read_results",
     "run_sweep",
     "trial_seed",
+    "wilson_interval",
 ]

@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tqdm.auto import tqdm
+
 from nnscratch._validate import Integer, Options, Real, check, check_bool, check_seed
 from nnscratch.sweep.execution import drive, open_runner
 from nnscratch.sweep.results import ResultsFile, _value
@@ -109,8 +111,6 @@ class _Progress:
     """
 
     def __init__(self, total: int, done: int, show: bool | None) -> None:
-        from tqdm.auto import tqdm  # deferred: only a sweep draws a bar
-
         disable = (not sys.stderr.isatty()) if show is None else not show
         self.bar = tqdm(total=total, initial=done, unit="trial", disable=disable, file=sys.stderr)
         self.running = self.pruned = self.failed = 0

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from nnscratch._validate import Integer, check, check_bool, check_seed
 from nnscratch.minima import minima_experiment
@@ -226,7 +227,5 @@ def minima_sweep(
 
 
 def _bar(total: int, done: int, show: bool | None) -> Any:
-    from tqdm.auto import tqdm  # deferred: only a long run draws a bar
-
     disable = (not sys.stderr.isatty()) if show is None else not show
     return tqdm(total=total, initial=done, unit="seed", disable=disable, file=sys.stderr)

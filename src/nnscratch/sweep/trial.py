@@ -28,6 +28,7 @@ import numpy as np
 
 from nnscratch._validate import Integer, Real, check, check_seed, fail
 from nnscratch.callbacks import Callback
+from nnscratch.datasets import load_mnist
 from nnscratch.recipes import MLPConfig, build_mlp, make_optimizer, make_schedule
 from nnscratch.training import Trainer, TrainingDivergedError
 
@@ -135,8 +136,6 @@ def _split(
     n_train: int, validation: float, data_seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(x_train, t_train, x_val, t_val)`` from the first ``n_train`` MNIST training images."""
-    from nnscratch.datasets import load_mnist  # deferred: only trials on MNIST need the data
-
     (x, t), _test_never_used = load_mnist(normalize=True, flatten=True, verbose=False)
     if n_train > len(x):
         raise fail("n_train", f"at most {len(x)} training images", n_train)
