@@ -264,3 +264,13 @@ def test_cli_demo_minima_with_seeds(capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "95% CI (Wilson)" in out and "2 seeds run now" in out
+
+
+def test_without_dask_the_sweep_runs_here(tiny, monkeypatch):
+    from nnscratch.sweep import execution
+
+    monkeypatch.setattr(execution, "have_distributed", lambda: False)
+    here = run_sweep(trial=tiny, trials=2, seed=9, progress=False)  # workers=None: no dask
+    assert here.table(2) == run_sweep(trial=tiny, trials=2, seed=9, workers=0).table(2)
+    with pytest.raises(ImportError, match=r"scheduler: expected the 'distributed' extra"):
+        run_sweep(trial=tiny, trials=2, scheduler="tcp://127.0.0.1:1")

@@ -26,11 +26,10 @@ from typing import Any
 
 import numpy as np
 
+from nnscratch import Callback, Trainer, TrainingDivergedError
 from nnscratch._validate import Integer, Real, check, check_seed, fail
-from nnscratch.callbacks import Callback
 from nnscratch.datasets import load_mnist
 from nnscratch.recipes import MLPConfig, build_mlp, make_optimizer, make_schedule
-from nnscratch.training import Trainer, TrainingDivergedError
 
 __all__ = ["BOOK_SETTINGS", "MLPTrial", "MedianRule", "trial_seed"]
 
