@@ -76,6 +76,11 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike
 
+from nnscratch import functional as F
+from nnscratch._registry import Registry
+from nnscratch._special import erf64, erfc64
+from nnscratch._validate import Real, check, check_bool, fail
+
 __all__ = [
     "ELU",
     "GELU",
@@ -161,128 +166,20 @@ def _scalar(y: np.ndarray) -> Result:
     return y if y.ndim else y[()]
 
 
-def _real(owner: str, name: str, value: Any, minimum: float | None = None) -> float:
-    """A finite real hyperparameter as float, or a clear error."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{owner}: {name} expected a real number, got {value!r}")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"{owner}: {name} expected a finite number, got {v!r}")
-    if minimum is not None and v < minimum:
-        raise ValueError(f"{owner}: {name} expected a number >= {minimum}, got {v!r}")
-    return v
-
-
-@np.errstate(over="ignore")
-def _exp_negative_into(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``exp(-x)`` into ``out``, its overflow to inf silenced.
-
-    ``np.errstate`` as a decorator (NumPy sets the error state per call, so it
-    is thread safe) costs about half of a ``with np.errstate(...)`` block,
-    which is measurable on one image's 50 activations.
-    """
-    np.negative(x, out=out)
-    return np.exp(out, out=out)
-
-
-def _sigmoid_into(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(-x))`` into ``out`` with no temporary (``out`` may be ``x``).
-
-    ``exp(-x)`` overflows to inf for very negative x (x < -709 in float64,
-    x < -88.7 in float32), where the true value is below the smallest normal
-    number; ``1 / (1 + inf) = 0`` is returned and that overflow is silenced.
-    Relative error stays a few ulp on both tails (no ``1 - small`` cancellation).
-    (Clipping ``-x`` below the overflow instead cannot give that exact 0
-    without a further masked pass, which costs more than the error state.)
-    """
-    _exp_negative_into(x, out)
-    np.add(out, 1, out=out)
-    return np.divide(1, out, out=out)
-
-
 # ----------------------------------------------------------------------------- erf
-# W. J. Cody, "Rational Chebyshev approximations for the error function",
-# Math. Comp. 23 (1969) 631-637; coefficients as in his SPECFUN routine CALERF
-# (netlib). Three intervals of y = |x|:
-#   y <= 0.46875:     erf(x)  = x * P_A(y^2) / Q_B(y^2)
-#   0.46875 < y <= 4: erfc(y) = exp(-y^2) * P_C(y) / Q_D(y)
-#   y > 4:            erfc(y) = exp(-y^2) / y * (1/sqrt(pi) - z P_P(z) / Q_Q(z)), z = 1/y^2
-# exp(-y^2) is formed as exp(-r^2) * exp(-(y - r)(y + r)) with r = floor(16 y)/16,
-# so that r^2 is exact and the rounding error of y^2 is not amplified by exp.
-_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
-      3.20937758913846947e03, 1.85777706184603153e-1)  # fmt: skip
-_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
-      2.84423683343917062e03)  # fmt: skip
-_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
-      2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
-      2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8)  # fmt: skip
-_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
-      1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
-      3.43936767414372164e03, 1.23033935480374942e03)  # fmt: skip
-_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
-      1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2)  # fmt: skip
-_Q = (2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1,
-      6.05183413124413191e-2, 2.33520497626869185e-3)  # fmt: skip
-_SQRT_1_PI = 0.56418958354775628695  # 1 / sqrt(pi)
-_XBIG = 26.543  # erfc(y) underflows to 0 in float64 beyond this
-
-
-def _ratio(num: tuple[float, ...], den: tuple[float, ...], t: np.ndarray) -> np.ndarray:
-    """Cody's nested form: ``(((n[-1] t + n0) t + n1) t ... + n[k]) / ((t + d0) t ... + d[k])``."""
-    xnum = num[-1] * t
-    xden = t.copy()
-    for a, b in zip(num[:-2], den[:-1], strict=True):
-        xnum += a
-        xnum *= t
-        xden += b
-        xden *= t
-    return (xnum + num[-2]) / (xden + den[-1])
-
-
-def _exp_minus_square(y: np.ndarray) -> np.ndarray:
-    r = np.floor(y * 16.0) / 16.0
-    return np.exp(-r * r) * np.exp(-(y - r) * (y + r))
-
-
-def _erfc_tail(y: np.ndarray) -> np.ndarray:
-    """``erfc(y)`` for a float64 array ``y > 0.46875`` (the two outer intervals)."""
-    res = np.zeros_like(y)
-    mid = y <= 4.0
-    ym = y[mid]
-    res[mid] = _ratio(_C, _D, ym) * _exp_minus_square(ym)
-    big = ~mid & (y < _XBIG)
-    yb = y[big]
-    z = 1.0 / (yb * yb)
-    res[big] = (_SQRT_1_PI - z * _ratio(_P, _Q, z)) / yb * _exp_minus_square(yb)
-    return res
-
-
-def _erf_parts(x: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(x, small, r)``: float64 ``x``; ``r = erf(x)`` where ``small`` (|x| <= 0.46875),
-    ``r = erfc(|x|)`` elsewhere."""
-    x = np.asarray(x, dtype=np.float64)
-    y = np.abs(x)
-    small = y <= 0.46875
-    r = np.empty_like(y)
-    xs = x[small]
-    r[small] = xs * _ratio(_A, _B, xs * xs)
-    large = ~small
-    r[large] = _erfc_tail(y[large])
-    return x, small, r
 
 
 def erf(x: ArrayLike) -> Result:
     """The error function ``erf(x) = 2/sqrt(pi) * int_0^x exp(-t^2) dt``, vectorised.
 
     Evaluated in float64 with W. J. Cody's rational Chebyshev approximations
-    (Math. Comp. 23, 1969, 631-637; coefficients of his SPECFUN ``CALERF``);
-    relative error about 1e-16 against ``scipy.special.erf``. The result has
-    ``x``'s shape and floating dtype (float64 for integer input).
+    (Math. Comp. 23, 1969, 631-637; coefficients of his SPECFUN ``CALERF``;
+    the code is in ``nnscratch._special``); relative error about 1e-16 against
+    ``scipy.special.erf``. The result has ``x``'s shape and floating dtype
+    (float64 for integer input).
     """
     xf = _as_float(x, "x")
-    x64, small, r = _erf_parts(xf)
-    r[~small] = np.copysign(1.0 - r[~small], x64[~small])
-    return _scalar(r.astype(xf.dtype, copy=False))
+    return _scalar(erf64(xf).astype(xf.dtype, copy=False))
 
 
 def erfc(x: ArrayLike) -> Result:
@@ -292,15 +189,7 @@ def erfc(x: ArrayLike) -> Result:
     accuracy for large positive x (down to underflow near x = 26.5).
     """
     xf = _as_float(x, "x")
-    return _scalar(_erfc64(xf).astype(xf.dtype, copy=False))
-
-
-def _erfc64(x: ArrayLike) -> np.ndarray:
-    x64, small, r = _erf_parts(x)
-    r[small] = 1.0 - r[small]
-    neg = ~small & (x64 < 0)
-    r[neg] = 2.0 - r[neg]
-    return r
+    return _scalar(erfc64(xf).astype(xf.dtype, copy=False))
 
 
 # ----------------------------------------------------------------------------- base class
@@ -524,13 +413,14 @@ class Sigmoid(ActivationFunction):
     name = "sigmoid"
 
     def _forward(self, x, out):
-        _exp_negative_into(x, out)  # _sigmoid_into, one call less
-        np.add(out, 1, out=out)
-        return np.divide(1, out, out=out)
+        return F.sigmoid(x, out)
 
     def _derivative(self, x, y, out):
         np.subtract(1, y, out=out)
         return np.multiply(out, y, out=out)
+
+    def _vjp(self, x, y, dout, out):
+        return F.sigmoid_backward(y, dout, out)
 
 
 class Tanh(ActivationFunction):
@@ -633,9 +523,9 @@ class ReLU(ActivationFunction):
         max_value: float | None = None,
         threshold: float = 0.0,
     ) -> None:
-        self.negative_slope = _real("relu", "negative_slope", negative_slope, 0.0)
-        self.max_value = None if max_value is None else _real("relu", "max_value", max_value, 0.0)
-        self.threshold = _real("relu", "threshold", threshold, 0.0)
+        self.negative_slope = check("negative_slope", negative_slope, Real(0))
+        self.max_value = check("max_value", max_value, Real(0), none=True)
+        self.threshold = check("threshold", threshold, Real(0))
         self._plain = self.negative_slope == 0 and self.max_value is None and self.threshold == 0
 
     def _forward(self, x, out):
@@ -695,7 +585,7 @@ class LeakyReLU(ActivationFunction):
     _defaults: ClassVar[dict[str, Any]] = {"negative_slope": 0.2}
 
     def __init__(self, negative_slope: float = 0.2) -> None:
-        self.negative_slope = _real("leaky_relu", "negative_slope", negative_slope, 0.0)
+        self.negative_slope = check("negative_slope", negative_slope, Real(0))
 
     def _forward(self, x, out):
         pick = np.maximum if self.negative_slope <= 1 else np.minimum
@@ -728,7 +618,7 @@ class ELU(ActivationFunction):
     _scale = 1.0
 
     def __init__(self, alpha: float = 1.0) -> None:
-        self.alpha = _real("elu", "alpha", alpha, 0.0)
+        self.alpha = check("alpha", alpha, Real(0))
 
     def _forward(self, x, out):
         neg = np.minimum(x, 0)
@@ -787,16 +677,14 @@ class GELU(ActivationFunction):
     _C = 0.044715
 
     def __init__(self, approximate: bool = False) -> None:
-        if not isinstance(approximate, bool | np.bool_):
-            raise TypeError(f"gelu: approximate expected a bool, got {approximate!r}")
-        self.approximate = bool(approximate)
+        self.approximate = check_bool("approximate", approximate)
 
     def _tanh_parts(self, x64: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # |x| > 1e3 saturates the sigmoid to exactly 0 or 1, so clipping there
         # changes nothing but keeps x^3 finite.
         xc = np.clip(x64, -1e3, 1e3)
         u = self._K * (xc + self._C * xc**3)
-        s = _sigmoid_into(2.0 * u, np.empty_like(u))
+        s = F.sigmoid(2.0 * u, np.empty_like(u))
         return xc, s
 
     def _forward(self, x, out):
@@ -804,7 +692,7 @@ class GELU(ActivationFunction):
         if self.approximate:
             g = self._tanh_parts(x64)[1]
         else:
-            g = _erfc64(x64 * -math.sqrt(0.5))
+            g = erfc64(x64 * -math.sqrt(0.5))
             g *= 0.5
         g *= x64
         np.copyto(out, g, casting="same_kind")
@@ -819,7 +707,7 @@ class GELU(ActivationFunction):
         else:
             xc = np.clip(x64, -40.0, 40.0)  # phi(40) underflows to 0 anyway
             pdf = np.exp(-0.5 * xc * xc) / math.sqrt(2.0 * math.pi)
-            d = 0.5 * _erfc64(x64 * -math.sqrt(0.5)) + x64 * pdf
+            d = 0.5 * erfc64(x64 * -math.sqrt(0.5)) + x64 * pdf
         np.copyto(out, d, casting="same_kind")
         return out
 
@@ -834,11 +722,11 @@ class SiLU(ActivationFunction):
     aliases = ("swish",)
 
     def _forward(self, x, out):
-        s = _sigmoid_into(x, np.empty_like(x))
+        s = F.sigmoid(x, np.empty_like(x))
         return np.multiply(x, s, out=out)
 
     def _derivative(self, x, y, out):
-        s = _sigmoid_into(x, np.empty_like(x))
+        s = F.sigmoid(x, np.empty_like(x))
         np.subtract(1, s, out=out)
         out *= x
         out += 1
@@ -920,13 +808,10 @@ class HardSiLU(ActivationFunction):
 
 
 def _check_axis(axis: Any) -> int | tuple[int, ...]:
-    if isinstance(axis, list | tuple):
-        if not all(isinstance(a, int | np.integer) and not isinstance(a, bool) for a in axis):
-            raise TypeError(f"axis: expected an int or a tuple of ints, got {axis!r}")
-        return tuple(int(a) for a in axis)
-    if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
-        raise TypeError(f"axis: expected an int or a tuple of ints, got {axis!r}")
-    return int(axis)
+    axes = axis if isinstance(axis, list | tuple) else (axis,)
+    if not all(isinstance(a, int | np.integer) and not isinstance(a, bool) for a in axes):
+        raise fail("axis", "an int or a tuple of ints", axis, TypeError)
+    return tuple(int(a) for a in axis) if isinstance(axis, list | tuple) else int(axis)
 
 
 class _AlongAxis(ActivationFunction):
@@ -948,17 +833,6 @@ class _AlongAxis(ActivationFunction):
                 )
         return self.axis
 
-    @staticmethod
-    @np.errstate(over="ignore")
-    def _shifted(x: np.ndarray, out: np.ndarray, axis: Any) -> np.ndarray:
-        """``x - max(x, axis)`` into ``out`` (``out`` may be ``x``).
-
-        A spread beyond the float range rounds to -inf (overflow silenced):
-        its exp is the exact 0.
-        """
-        m = np.max(x, axis=axis, keepdims=True)
-        return np.subtract(x, m, out=out)
-
 
 class Softmax(_AlongAxis):
     """Softmax ``y_i = exp(x_i - m) / sum_j exp(x_j - m)`` along ``axis``, ``m`` the max.
@@ -972,17 +846,10 @@ class Softmax(_AlongAxis):
     name = "softmax"
 
     def _forward(self, x, out):
-        axis = self._axis_for(x)
-        self._shifted(x, out, axis)
-        np.exp(out, out=out)
-        return np.divide(out, np.sum(out, axis=axis, keepdims=True), out=out)
+        return F.softmax(x, self._axis_for(x), out)
 
     def _vjp(self, x, y, dout, out):
-        axis = self._axis_for(x)
-        np.multiply(dout, y, out=out)
-        s = np.sum(out, axis=axis, keepdims=True)
-        np.subtract(dout, s, out=out)
-        return np.multiply(out, y, out=out)
+        return F.softmax_backward(y, dout, self._axis_for(x), out)
 
 
 class LogSoftmax(_AlongAxis):
@@ -996,16 +863,10 @@ class LogSoftmax(_AlongAxis):
     name = "log_softmax"
 
     def _forward(self, x, out):
-        axis = self._axis_for(x)
-        self._shifted(x, out, axis)
-        lse = np.log(np.sum(np.exp(out), axis=axis, keepdims=True))
-        return np.subtract(out, lse, out=out)
+        return F.log_softmax(x, self._axis_for(x), out)
 
     def _vjp(self, x, y, dout, out):
-        axis = self._axis_for(x)
-        np.exp(y, out=out)
-        out *= np.sum(dout, axis=axis, keepdims=True)
-        return np.subtract(dout, out, out=out)
+        return F.log_softmax_backward(y, dout, self._axis_for(x), out)
 
 
 # ----------------------------------------------------------------------------- registry
@@ -1032,22 +893,18 @@ _CLASSES: tuple[type[ActivationFunction], ...] = (
     Softmax,
     LogSoftmax,
 )
-_BY_NAME: dict[str, type[ActivationFunction]] = {c.name: c for c in _CLASSES}
-_ALIASES: dict[str, str] = {a: c.name for c in _CLASSES for a in c.aliases}
+_REGISTRY: Registry[ActivationFunction] = Registry(
+    "activation",
+    ActivationFunction,
+    _CLASSES,
+    {a: c.name for c in _CLASSES for a in c.aliases},
+    build=lambda cls, config: cls.from_config(config),
+)
 
 
 def names(include_aliases: bool = False) -> list[str]:
     """The registered names, sorted; with ``include_aliases`` also identity, swish, hard_swish."""
-    return sorted([*_BY_NAME, *(_ALIASES if include_aliases else ())])
-
-
-def _lookup(name: str) -> type[ActivationFunction]:
-    cls = _BY_NAME.get(_ALIASES.get(name, name))
-    if cls is None:
-        raise ValueError(
-            f"activation: unknown name {name!r}; expected one of {names(include_aliases=True)}"
-        )
-    return cls
+    return _REGISTRY.names() if include_aliases else sorted(_REGISTRY.classes)
 
 
 def deserialize(identifier: str | dict[str, Any]) -> ActivationFunction:
@@ -1057,10 +914,8 @@ def deserialize(identifier: str | dict[str, Any]) -> ActivationFunction:
     built-in functions, ``{"class_name": "function", "config": "relu", ...}``,
     is read as well.
     """
-    if isinstance(identifier, str):
-        return _lookup(identifier)()
     if not isinstance(identifier, dict):
-        raise TypeError(f"activation: expected a name or a dict, got {type(identifier).__name__}")
+        return _REGISTRY.deserialize(identifier)
     extra = sorted(set(identifier) - {"class_name", "config", "module", "registered_name"})
     if "class_name" not in identifier or extra:
         raise ValueError(
@@ -1069,10 +924,10 @@ def deserialize(identifier: str | dict[str, Any]) -> ActivationFunction:
         )
     class_name, config = identifier["class_name"], identifier.get("config")
     if class_name == "function" and isinstance(config, str):  # Keras 3 function form
-        return _lookup(config)()
+        return _REGISTRY.deserialize(config)
     if not isinstance(class_name, str):
-        raise TypeError(f"activation: class_name expected a str, got {class_name!r}")
-    return _lookup(class_name).from_config({} if config is None else config)
+        raise fail("class_name", "a str", class_name, TypeError)
+    return _REGISTRY.lookup(class_name).from_config({} if config is None else config)
 
 
 def serialize(activation: ActivationFunction | str) -> str | dict[str, Any]:
