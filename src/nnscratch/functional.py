@@ -36,6 +36,7 @@ __all__ = [
     "maxout_forward",
     "prelu_backward",
     "prelu_forward",
+    "shift_by_max",
     "sigmoid",
     "sigmoid_backward",
     "softmax",
@@ -68,7 +69,7 @@ def sigmoid_backward(y: np.ndarray, dout: np.ndarray, out: Out = None) -> np.nda
 
 
 @np.errstate(over="ignore")  # a spread beyond the float range gives x - max = -inf: exp 0
-def _minus_max(x: np.ndarray, axis: Any, out: Out) -> np.ndarray:
+def shift_by_max(x: np.ndarray, axis: Any, out: Out) -> np.ndarray:
     """``x - max(x)`` along ``axis``: every entry <= 0, so its exp cannot overflow."""
     return np.subtract(x, np.maximum.reduce(x, axis=axis, keepdims=True), out=out)
 
@@ -78,7 +79,7 @@ def softmax(x: np.ndarray, axis: Any = -1, out: Out = None) -> np.ndarray:
 
     ``softmax([1010, 1000, 990]) = [9.99954600e-01, 4.53978686e-05, 2.06106005e-09]``.
     """
-    y = _minus_max(x, axis, out)
+    y = shift_by_max(x, axis, out)
     np.exp(y, out=y)
     return np.divide(y, np.add.reduce(y, axis=axis, keepdims=True), out=y)
 
@@ -93,7 +94,7 @@ def softmax_backward(y: np.ndarray, dout: np.ndarray, axis: Any = -1, out: Out =
 
 def log_softmax(x: np.ndarray, axis: Any = -1, out: Out = None) -> np.ndarray:
     """``y_i = (x_i - m) - log(sum_j exp(x_j - m))`` along ``axis`` (log-sum-exp, no overflow)."""
-    y = _minus_max(x, axis, out)
+    y = shift_by_max(x, axis, out)
     lse = np.log(np.add.reduce(np.exp(y), axis=axis, keepdims=True))
     return np.subtract(y, lse, out=y)
 

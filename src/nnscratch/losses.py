@@ -37,7 +37,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from nnscratch import functional as F
 from nnscratch._registry import Registry
+from nnscratch._validate import Real, check
 
 __all__ = [
     "BinaryCrossEntropy",
@@ -278,18 +280,6 @@ def cross_entropy_error_grad(y: Any, t: Any) -> np.ndarray:
     return -t / ((y + delta) * n)
 
 
-def _log_softmax(z: np.ndarray) -> np.ndarray:
-    """``z - logsumexp(z)`` along the last axis, with the row maximum subtracted first."""
-    s = z - np.max(z, axis=-1, keepdims=True)
-    return s - np.log(np.sum(np.exp(s), axis=-1, keepdims=True))
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    """Softmax along the last axis; ``exp`` only sees values <= 0, so it never overflows."""
-    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
-
-
 def _row_sum_tolerance(dtype: np.dtype) -> float:
     """How far a target row's sum may stray from 1: ``max(1e-6, sqrt(eps))``.
 
@@ -320,10 +310,7 @@ def _check_row_sums(t: np.ndarray) -> np.ndarray:
 
 
 def _check_smoothing(label_smoothing: float) -> float:
-    eps = float(label_smoothing)
-    if not 0.0 <= eps <= 1.0:
-        raise ValueError(f"label_smoothing: expected a value in [0, 1], got {label_smoothing!r}")
-    return eps
+    return check("label_smoothing", label_smoothing, Real(0, 1))
 
 
 def softmax_cross_entropy(logits: Any, t: Any, label_smoothing: float = 0.0) -> float:
@@ -349,7 +336,7 @@ def softmax_cross_entropy(logits: Any, t: Any, label_smoothing: float = 0.0) -> 
     z = _as_float(logits, "logits")
     eps = _check_smoothing(label_smoothing)
     is_labels, t = _targets(z, t, "categorical")
-    logp = _log_softmax(z)
+    logp = F.log_softmax(z)
     k = z.shape[-1]
     if is_labels:
         rows = -_pick(logp, t)
@@ -393,8 +380,7 @@ def _softmax_ce_value_and_grad(
     z2, o2 = z.reshape(-1, k), out.reshape(-1, k)  # o2 is a view: out is C-contiguous
     n = o2.shape[0]
     keep = 1.0 - eps
-    ssum = np.max(z2, axis=1, keepdims=True)  # the row buffer: max, then sum of exp
-    np.subtract(z2, ssum, out=o2)  # o2 = s <= 0
+    F.shift_by_max(z2, 1, o2)  # o2 = s = z - max(z) <= 0
     if is_labels:
         rows, labels = np.arange(n), t.reshape(-1)
         qs = float(np.sum(o2[rows, labels]))  # sum_n s_n[label_n]
@@ -405,7 +391,7 @@ def _softmax_ce_value_and_grad(
     if eps:
         qs = keep * qs + eps / k * float(np.sum(o2))
     np.exp(o2, out=o2)
-    np.sum(o2, axis=1, keepdims=True, out=ssum)
+    ssum = np.add.reduce(o2, axis=1, keepdims=True)
     log_ssum = np.log(ssum[:, 0])
     if is_labels:  # sum_k q'_k = 1
         total = float(np.sum(log_ssum)) - qs
@@ -486,12 +472,6 @@ def binary_cross_entropy_grad(p: Any, t: Any) -> np.ndarray:
     return np.where(inside, grad, _const(0.0, p))
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(-z))`` that never overflows: ``exp`` only sees ``-|z|``."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-
-
 def sigmoid_binary_cross_entropy(logits: Any, t: Any) -> float:
     """Binary cross entropy of ``sigmoid(logits)`` against ``t``, from the logits.
 
@@ -509,7 +489,7 @@ def sigmoid_binary_cross_entropy_grad(logits: Any, t: Any) -> np.ndarray:
     """dE/dz of :func:`sigmoid_binary_cross_entropy`: ``(sigmoid(z) - t) / z.size``."""
     z = _as_float(logits, "logits")
     _, t = _targets(z, t, "binary")
-    return (_sigmoid(z) - t) / _const(z.size, z)
+    return (F.sigmoid(z) - t) / _const(z.size, z)
 
 
 # --- Loss objects and registry ---------------------------------------------------
