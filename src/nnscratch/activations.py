@@ -54,12 +54,13 @@ Numbers. Integer input is promoted to float64, floating input keeps its dtype
 overflow or invalid-value warnings for every finite input whose exact result
 is representable. Exact GELU needs ``erf``, which NumPy lacks: :func:`erf` and
 :func:`erfc` here evaluate W. J. Cody's rational Chebyshev approximations in
-float64 (relative error about 1e-16), so SciPy is not needed.
+float64 (relative error about 1e-16; the code is in ``nnscratch._special``),
+so SciPy is not needed. Sigmoid, softmax and log-softmax are the ones of
+``nnscratch.functional``, shared with the layers and the losses.
 
-Speed. Elementwise functions take ``out=`` in ``__call__`` (``out`` may be
-``x`` itself) and in ``vjp`` (a separate array; ``dout`` is never written), so
-a training step can run without allocating. relu, leaky_relu, sigmoid, tanh
-and linear do so without any temporary array.
+Buffers. ``__call__`` and ``vjp`` take ``out=`` (``out`` may be ``x`` itself
+in ``__call__``, never in ``vjp``; ``dout`` is never written). Why:
+docs/performance.md.
 
 References: Saitoh, "Deep Learning from Scratch", ch. 3 and 5; Keras 3
 ``keras.activations``; Clevert et al. 2015 (ELU); Klambauer et al. 2017
