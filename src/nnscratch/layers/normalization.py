@@ -42,16 +42,16 @@ class BatchNorm(Layer):
         self.eps = check("eps", eps, Real(0, None, low_open=True))
         self.build(np.random.default_rng(0), self.dtype)
 
-    @property
-    def input_shape(self):
-        return (self.features,)
-
     def build(self, rng, dtype=None):
         super().build(rng, dtype)
         f, dt = self.features, self.dtype
         self.params = {"gamma": np.ones(f, dt), "beta": np.zeros(f, dt)}
         self.state = {"running_mean": np.zeros(f, dt), "running_var": np.ones(f, dt)}
         self._zero_grads()
+
+    @property
+    def input_shape(self):
+        return (self.features,)
 
     def _forward(self, c, x, training):
         if training:
