@@ -87,7 +87,7 @@ def test_backward_functions_match_numerical_gradients(name):
         np.testing.assert_allclose(dalpha, numerical_gradient(fx, alpha, 1e-6), atol=1e-7)
     elif name == "maxout":
         W, b = rng.normal(size=(6, 6)), rng.normal(size=6)
-        y, idx = F.maxout_forward(x, W, b, 2)
+        _, idx = F.maxout_forward(x, W, b, 2)
         dx, dW, db = F.maxout_backward(x, W, idx, dout)
         fw = lambda _: float(np.sum(F.maxout_forward(x, W, b, 2)[0] * dout))  # noqa: E731
         np.testing.assert_allclose(dW, numerical_gradient(fw, W, 1e-6), atol=1e-6)

@@ -12,9 +12,7 @@ from nnscratch.numerical import gradient_check
 
 
 def _net(seed: int = 0) -> Sequential:
-    return Sequential(
-        [Dense(4, 5), Activation("tanh"), Dense(5, 3)], seed=seed, dtype="float64"
-    )
+    return Sequential([Dense(4, 5), Activation("tanh"), Dense(5, 3)], seed=seed, dtype="float64")
 
 
 def _data(n: int = 6):
