@@ -68,12 +68,12 @@ def sigmoid_backward(y: np.ndarray, dout: np.ndarray, out: Out = None) -> np.nda
     return np.multiply(dx, dout, out=dx)
 
 
-@np.errstate(over="ignore")  # a spread beyond the float range gives x - max = -inf: exp 0
 def shift_by_max(x: np.ndarray, axis: Any, out: Out) -> np.ndarray:
     """``x - max(x)`` along ``axis``: every entry <= 0, so its exp cannot overflow."""
     return np.subtract(x, np.maximum.reduce(x, axis=axis, keepdims=True), out=out)
 
 
+@np.errstate(over="ignore")  # a spread beyond the float range gives x - max = -inf: exp 0
 def softmax(x: np.ndarray, axis: Any = -1, out: Out = None) -> np.ndarray:
     """``y_i = exp(x_i - m) / sum_j exp(x_j - m)`` along ``axis``, ``m`` the max (book 3.5.2).
 
@@ -92,6 +92,7 @@ def softmax_backward(y: np.ndarray, dout: np.ndarray, axis: Any = -1, out: Out =
     return np.multiply(dx, y, out=dx)
 
 
+@np.errstate(over="ignore")  # as softmax: -inf entries, whose exp is 0
 def log_softmax(x: np.ndarray, axis: Any = -1, out: Out = None) -> np.ndarray:
     """``y_i = (x_i - m) - log(sum_j exp(x_j - m))`` along ``axis`` (log-sum-exp, no overflow)."""
     y = shift_by_max(x, axis, out)

@@ -352,7 +352,7 @@ def softmax_cross_entropy(logits: Any, t: Any, label_smoothing: float = 0.0) -> 
 
 def softmax_cross_entropy_grad(logits: Any, t: Any, label_smoothing: float = 0.0) -> np.ndarray:
     """dE/dz of :func:`softmax_cross_entropy`: ``(softmax(z) - q) / N``."""
-    return _softmax_ce_value_and_grad(logits, t, label_smoothing, None)[1]
+    return _softmax_ce_value_and_grad(logits, t, _check_smoothing(label_smoothing), None)[1]
 
 
 def _softmax_ce_value_and_grad(
@@ -367,7 +367,7 @@ def _softmax_ce_value_and_grad(
     otherwise the gradient is computed in a new array and copied into ``out``).
     """
     z = _as_float(logits, "logits")
-    eps = _check_smoothing(label_smoothing)
+    eps = label_smoothing  # checked by the caller
     is_labels, t = _targets(z, t, "categorical")
     if not is_labels:
         _check_row_sums(t)  # before anything is written to out (which may be the logits)

@@ -61,6 +61,8 @@ def serialize(layer: Layer) -> dict[str, Any]:
 
 def deserialize(identifier: dict[str, Any] | str) -> Layer:
     """Rebuild a layer from :func:`serialize`'s dict (or a class name, default arguments)."""
+    if isinstance(identifier, str):  # so that missing arguments read as a bad config
+        identifier = {"class_name": identifier, "config": {}}
     return REGISTRY.deserialize(identifier)
 
 
