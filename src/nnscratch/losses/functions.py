@@ -1,4 +1,7 @@
-"""The losses and their gradients as functions: ``f(y, t) -> float``, ``f_grad(y, t) -> dL/dy``."""
+"""The losses and their gradients as functions: ``f(y, t) -> float``, ``f_grad(y, t) -> dL/dy``.
+
+The public names are listed in ``nnscratch.losses``.
+"""
 
 from __future__ import annotations
 
@@ -19,20 +22,6 @@ from nnscratch.losses.targets import (
     _targets,
 )
 
-__all__ = [
-    "binary_cross_entropy",
-    "binary_cross_entropy_grad",
-    "cross_entropy_error",
-    "cross_entropy_error_grad",
-    "mean_squared_error",
-    "mean_squared_error_grad",
-    "sigmoid_binary_cross_entropy",
-    "sigmoid_binary_cross_entropy_grad",
-    "softmax_cross_entropy",
-    "softmax_cross_entropy_grad",
-    "sum_squared_error",
-    "sum_squared_error_grad",
-]
 #: The book's guard inside the log of ``cross_entropy_error`` (ch. 4.2.2).
 CROSS_ENTROPY_DELTA = 1e-7
 
