@@ -255,7 +255,7 @@ class Sequential:
             np.copyto(live[name], arr, casting="same_kind")
 
     def num_params(self) -> int:
-        """Number of trainable scalars (shared parameters counted once)."""
+        """Number of parameter scalars, frozen ones included (shared parameters counted once)."""
         return sum(layer.num_params() for layer in self._unique)
 
     # -- forward ----------------------------------------------------------------
