@@ -154,7 +154,7 @@ def test_gradient_descent_integer_start_and_validation():
     assert np.array_equal(init, [-3, 4])
     with pytest.raises(ValueError, match="lr"):
         gradient_descent(function_2, init, lr=-1.0)
-    with pytest.raises(ValueError, match="step_num"):
+    with pytest.raises(TypeError, match="step_num: expected an integer >= 0"):
         gradient_descent(function_2, init, step_num=2.5)
 
 

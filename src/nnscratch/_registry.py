@@ -46,9 +46,19 @@ class Registry(Generic[T]):
         sort_names: bool = True,
     ) -> None:
         self.kind, self.base, self.build = kind, base, build
-        self.classes: dict[str, type[T]] = {c.name: c for c in classes}  # type: ignore[attr-defined]
+        self.classes: dict[str, type[T]] = {}
+        self._folded: dict[str, type[T]] = {}  # lower-case name -> class
         self.aliases = dict(aliases or {})
         self._sort = sort_names
+        for cls in classes:
+            self.register(cls)
+
+    def register(self, cls: type[T]) -> type[T]:
+        """Add ``cls`` under its ``name`` (a later class of the same name replaces it)."""
+        name = cls.name  # type: ignore[attr-defined]
+        self.classes[name] = cls
+        self._folded[name.lower()] = cls
+        return cls
 
     def names(self) -> list[str]:
         """All registered names, aliases included."""
@@ -58,10 +68,10 @@ class Registry(Generic[T]):
     def lookup(self, name: str) -> type[T]:
         """The class registered as ``name`` (case and surrounding blanks ignored)."""
         key = name.strip().lower()
-        key = self.aliases.get(key, key)
-        if key not in self.classes:
+        cls = self._folded.get(self.aliases.get(key, key).lower())
+        if cls is None:
             raise ValueError(f"{self.kind}: unknown name {name!r}; expected one of {self.names()}")
-        return self.classes[key]
+        return cls
 
     def deserialize(self, identifier: str | dict[str, Any]) -> T:
         """An instance from a name or ``{"class_name": name, "config": {...}}``."""

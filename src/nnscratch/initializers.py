@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from nnscratch._registry import Registry
+from nnscratch._validate import Real, check, check_float_dtype
 
 __all__ = [
     "Constant",
@@ -86,13 +87,6 @@ def _shape(shape: Shape) -> tuple[int, ...]:
     return tuple(int(s) for s in tup)
 
 
-def _dtype(dtype: Any) -> np.dtype:
-    dt = np.dtype(dtype)
-    if dt.kind != "f":
-        raise TypeError(f"dtype: expected a floating dtype, got {dt}")
-    return dt
-
-
 def _rng(rng: Any) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
         raise TypeError(
@@ -127,7 +121,7 @@ class Initializer:
     def __call__(
         self, shape: Shape, rng: np.random.Generator | None = None, dtype: Any = "float32"
     ) -> np.ndarray:
-        s, dt = _shape(shape), _dtype(dtype)
+        s, dt = _shape(shape), check_float_dtype("dtype", dtype)
         return self._draw(s, rng, dt)
 
     def _draw(self, shape: tuple[int, ...], rng: Any, dtype: np.dtype) -> np.ndarray:
@@ -154,12 +148,8 @@ class Normal(Initializer):
     name = "normal"
 
     def __init__(self, std: float = 0.01, mean: float = 0.0) -> None:
-        if not (isinstance(std, int | float) and math.isfinite(std) and std >= 0):
-            raise ValueError(f"std: expected a finite number >= 0, got {std!r}")
-        if not (isinstance(mean, int | float) and math.isfinite(mean)):
-            raise ValueError(f"mean: expected a finite number, got {mean!r}")
-        self.std = float(std)
-        self.mean = float(mean)
+        self.std = check("std", std, Real(0))
+        self.mean = check("mean", mean, Real())
 
     def _draw(self, shape, rng, dtype):
         out = _rng(rng).standard_normal(shape, dtype=np.float64)
@@ -247,9 +237,7 @@ class Constant(Initializer):
     name = "constant"
 
     def __init__(self, value: float = 0.0) -> None:
-        if not (isinstance(value, int | float) and math.isfinite(value)):
-            raise ValueError(f"value: expected a finite number, got {value!r}")
-        self.value = float(value)
+        self.value = check("value", value, Real())
 
     def _draw(self, shape, rng, dtype):
         return np.full(shape, self.value, dtype=dtype)

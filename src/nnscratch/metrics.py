@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from nnscratch._validate import Integer, check
+
 __all__ = [
     "accuracy",
     "confusion_matrix",
@@ -94,14 +96,7 @@ def confusion_matrix(t: Any, y: Any, num_classes: int | None = None) -> np.ndarr
     if y.shape != t.shape:
         raise ValueError(f"y: expected the shape of t {t.shape}, got {y.shape}")
     top = int(max(t.max(initial=-1), y.max(initial=-1)))
-    if num_classes is None:
-        k = top + 1
-    elif isinstance(num_classes, (int, np.integer)) and not isinstance(num_classes, bool):
-        k = int(num_classes)
-    else:
-        raise TypeError(f"num_classes: expected an integer or None, got {num_classes!r}")
-    if k < 1 and num_classes is not None:
-        raise ValueError(f"num_classes: expected an integer >= 1, got {k}")
+    k = top + 1 if num_classes is None else check("num_classes", num_classes, Integer(1))
     if top >= k:
         raise ValueError(f"num_classes: expected more than the largest label {top}, got {k}")
     return np.bincount(t * k + y, minlength=k * k).reshape(k, k)

@@ -40,7 +40,10 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from nnscratch import layers as _layers
+from nnscratch._validate import check_float_dtype, check_seed
 from nnscratch.layers import Layer, LossHead
+from nnscratch.metrics import output_labels, target_labels
+from nnscratch.numerical import numerical_gradient
 
 __all__ = ["Network", "Sequential"]
 
@@ -128,15 +131,8 @@ class Sequential:
             raise ValueError("layers: expected at least one layer, got an empty list")
         self.layers: tuple[Layer, ...] = tuple(_layers.get(layer) for layer in layers)
         self.head: LossHead = loss if isinstance(loss, LossHead) else LossHead(loss)
-        dt = np.dtype(dtype)
-        if dt.kind != "f":
-            raise TypeError(f"dtype: expected a floating dtype such as 'float32', got {dt}")
-        self.dtype = dt
-        if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
-        ):
-            raise ValueError(f"seed: expected None or an integer >= 0, got {seed!r}")
-        self.seed = None if seed is None else int(seed)
+        self.dtype = dt = check_float_dtype("dtype", dtype)
+        self.seed = check_seed("seed", seed)
         self.last_output: np.ndarray | None = None
         self._plan()
         if self.seed is not None:
@@ -171,11 +167,12 @@ class Sequential:
             bwd.append((layer, slot, accumulate, i != stop))
         self._bwd = bwd
 
-    def _names(self) -> list[tuple[str, Layer, str]]:
+    def _names(self, trainable_only: bool = False) -> list[tuple[str, Layer, str]]:
         return [
             (f"{self._first[id(layer)]}.{key}", layer, key)
             for layer in self._unique
             for key in layer.params
+            if layer.trainable[key] or not trainable_only
         ]
 
     def build(self, seed: int | np.random.Generator | None = None) -> None:
@@ -195,8 +192,11 @@ class Sequential:
         return {name: layer.params[key] for name, layer, key in self._names()}
 
     def trainable_parameters(self) -> dict[str, np.ndarray]:
-        """The live parameters an optimizer may change (keys of ``value_and_grad``'s gradients)."""
-        return self.parameters()
+        """The live parameters an optimizer may change (keys of ``value_and_grad``'s gradients).
+
+        Those not frozen (``layer.freeze("b")``), under the names of :meth:`parameters`.
+        """
+        return {name: layer.params[key] for name, layer, key in self._names(True)}
 
     @property
     def output_activation(self) -> str | None:
@@ -255,7 +255,7 @@ class Sequential:
             np.copyto(live[name], arr, casting="same_kind")
 
     def num_params(self) -> int:
-        """Number of trainable scalars (shared parameters counted once)."""
+        """Number of parameter scalars, frozen ones included (shared parameters counted once)."""
         return sum(layer.num_params() for layer in self._unique)
 
     # -- forward ----------------------------------------------------------------
@@ -315,20 +315,24 @@ class Sequential:
     def accuracy(self, x: Any, t: Any) -> float:
         """Fraction of samples classified right; ``t`` labels (N,) or one-hot rows (N, K).
 
-        The predicted class is ``argmax`` of the output; for a single sigmoid
-        output (K = 1) it is ``logit > 0``.
+        Outputs and targets become labels by the library's one rule
+        (``metrics.output_labels`` / ``target_labels``): ``argmax`` of the
+        output; for a single sigmoid output (K = 1) ``logit > 0``.
         """
-        from nnscratch import losses
-
         y = self.predict(x)
         if y.ndim == 1:
             y = y[None]
             t = np.asarray(t)[None]
-        if y.shape[-1] == 1 and self.head.output_activation == "sigmoid":
-            tt = np.asarray(t).reshape(y.shape[0], -1)[:, 0]
-            return float(np.mean((y[:, 0] > 0) == (tt > 0.5)))
-        labels = losses.to_labels(y, t)
-        return float(np.mean(np.argmax(y, axis=-1) == labels))
+        act = self.output_activation
+        labels = target_labels(t, act)
+        if labels is None:
+            raise ValueError(
+                f"t: expected class labels (N,) or one-hot rows (N, K), got regression targets "
+                f"of shape {np.shape(t)}"
+            )
+        if labels.shape != y.shape[:1]:
+            raise ValueError(f"t: expected {y.shape[0]} targets, got shape {np.shape(t)}")
+        return float(np.mean(output_labels(y, act) == labels))
 
     # -- gradients -------------------------------------------------------------
     def value_and_grad(self, x: Any, t: Any) -> tuple[float, dict[str, np.ndarray]]:
@@ -346,10 +350,10 @@ class Sequential:
         value, d = self.head.value_and_grad(x, t)
         for layer, slot, accumulate, need in self._bwd:
             d = layer.backward(d, slot=slot, accumulate=accumulate, need_input_grad=need)
-        return value, {name: layer.grads[key] for name, layer, key in self._names()}
+        return value, {name: layer.grads[key] for name, layer, key in self._names(True)}
 
     def gradient(self, x: Any, t: Any) -> dict[str, np.ndarray]:
-        """Gradients of the loss by backpropagation, keys as :meth:`parameters`."""
+        """Gradients of the loss by backpropagation, keys as :meth:`trainable_parameters`."""
         return self.value_and_grad(x, t)[1]
 
     def numerical_gradient(
@@ -357,16 +361,16 @@ class Sequential:
     ) -> dict[str, np.ndarray]:
         """Gradients by central differences, the book's slow way (2 forwards per weight).
 
-        Use a float64 network for meaningful digits.
+        Use a float64 network for meaningful digits. Keys as :meth:`trainable_parameters`.
         """
-        from nnscratch.numerical import numerical_gradient
-
         xb, _ = self._batch(x)
 
         def f(_: np.ndarray) -> float:
             return self.head.forward(self._forward(xb, training), t)
 
-        return {name: numerical_gradient(f, p, h) for name, p in self.parameters().items()}
+        return {
+            name: numerical_gradient(f, p, h) for name, p in self.trainable_parameters().items()
+        }
 
     # -- configuration -----------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from nnscratch._validate import Integer, Real, check
+
 __all__ = ["gradient_check", "gradient_descent", "numerical_diff", "numerical_gradient"]
 
 
@@ -32,13 +34,6 @@ def _scalar(value: Any, who: str) -> float:
     return float(arr.reshape(()))
 
 
-def _check_h(h: float) -> float:
-    h = float(h)
-    if not (np.isfinite(h) and h > 0):
-        raise ValueError(f"h: expected a finite step > 0, got {h!r}")
-    return h
-
-
 def numerical_diff(f: Callable[[float], Any], x: float, h: float = 1e-4) -> float:
     """Derivative of a scalar function ``f`` at ``x`` by central difference.
 
@@ -48,7 +43,7 @@ def numerical_diff(f: Callable[[float], Any], x: float, h: float = 1e-4) -> floa
     derivatives at 5 and 10 are 0.2 and 0.3; this gives 0.1999999999990898 and
     0.2999999999986347, the numbers the book prints.
     """
-    h = _check_h(h)
+    h = check("h", h, Real(0, None, low_open=True))
     return (_scalar(f(x + h), "numerical_diff") - _scalar(f(x - h), "numerical_diff")) / (2 * h)
 
 
@@ -86,7 +81,7 @@ def numerical_gradient(
     use float64 when the numbers matter.
     """
     _check_float_array(x)
-    h = _check_h(h)
+    h = check("h", h, Real(0, None, low_open=True))
     grad = np.zeros_like(x)
     for idx in np.ndindex(x.shape):
         original = x[idx]  # a NumPy scalar: a copy with the exact bits
@@ -125,11 +120,8 @@ def gradient_descent(
     (-2.58983747e+13, -1.29524862e+12); lr = 1e-10 barely moves,
     (-2.99999994, 3.99999992).
     """
-    lr = float(lr)
-    if not (np.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr: expected a finite learning rate > 0, got {lr!r}")
-    if isinstance(step_num, bool) or not isinstance(step_num, (int, np.integer)) or step_num < 0:
-        raise ValueError(f"step_num: expected an integer >= 0, got {step_num!r}")
+    lr = check("lr", lr, Real(0, None, low_open=True))
+    step_num = check("step_num", step_num, Integer(0))
     arr = np.asarray(init_x)
     if np.issubdtype(arr.dtype, np.floating):
         x = arr.copy()
@@ -184,9 +176,11 @@ def gradient_check(
     a = np.asarray(analytic, dtype=np.float64)
     if a.shape != x.shape:
         raise ValueError(f"analytic: expected shape {x.shape} (the shape of x), got {a.shape}")
-    tiny = np.finfo(np.float64).tiny if floor is None else float(floor)
-    if not tiny > 0:
-        raise ValueError(f"floor: expected a value > 0, got {floor!r}")
+    tiny = (
+        np.finfo(np.float64).tiny
+        if floor is None
+        else check("floor", floor, Real(0, None, low_open=True))
+    )
     n = numerical_gradient(f, x, h).astype(np.float64, copy=False)
     if a.size == 0:
         return 0.0
