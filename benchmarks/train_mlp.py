@@ -72,7 +72,7 @@ from nnscratch import recipes
 from nnscratch.datasets.mnist import load_mnist
 from nnscratch.layers import Activation, Dense
 from nnscratch.network import Sequential
-from nnscratch.optimizers import SGD
+from nnscratch.training.optimizers import SGD
 from nnscratch.training import Trainer
 
 try:

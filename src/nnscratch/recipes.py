@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from nnscratch import activations, initializers, optimizers, schedules
-from nnscratch.callbacks import Callback, History
+from nnscratch.training.callbacks import Callback, History
 from nnscratch.layers import Activation, Dense
 from nnscratch.losses import SoftmaxCrossEntropy
 from nnscratch.network import Sequential
@@ -146,7 +146,7 @@ def make_optimizer(config: MLPConfig) -> optimizers.Optimizer:
 def make_schedule(config: MLPConfig, steps_per_epoch: int) -> schedules.Schedule | None:
     """The learning-rate schedule over ``total = epochs * steps_per_epoch`` optimizer steps.
 
-    ``one_cycle``: :class:`~nnscratch.schedules.OneCycle` peaking at
+    ``one_cycle``: :class:`~nnscratch.training.schedules.OneCycle` peaking at
     ``config.lr`` (needs at least 4 steps); ``cosine``: cosine decay from
     ``config.lr`` to 0; ``step``: times 0.1 after each third of the steps;
     ``constant``: None (the optimizer keeps ``config.lr``).

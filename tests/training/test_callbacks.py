@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnscratch.callbacks import EarlyStopping, LambdaCallback
+from nnscratch.training.callbacks import EarlyStopping, LambdaCallback
 from nnscratch.layers import Activation, BatchNorm, Dense
 from nnscratch.network import Sequential
-from nnscratch.optimizers import Adam
+from nnscratch.training.optimizers import Adam
 from nnscratch.training import Trainer, fit
 
 

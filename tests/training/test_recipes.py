@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nnscratch import schedules
-from nnscratch.callbacks import Callback
+from nnscratch.training.callbacks import Callback
 from nnscratch.recipes import (
     SCHEDULES,
     MLPConfig,

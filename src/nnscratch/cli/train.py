@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from nnscratch.callbacks import Callback
+from nnscratch.training.callbacks import Callback
 from nnscratch.cli._common import CLIError, check_output_file, load_mnist, positive_int
 
 __all__ = ["register"]

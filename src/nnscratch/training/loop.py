@@ -394,16 +394,17 @@ class _EpochLoop:
                 if y is not None:
                     correct += count_correct(y, lb, act)
                     counted += nb
-            if bar is not None and (b + 1 == steps or perf_counter() >= refresh):
-                bar.set_postfix_str(f"loss {loss_sum / seen:.4f}", refresh=False)
-                bar.update(b + 1 - bar.n)
-                refresh = perf_counter() + _REFRESH_SECONDS
             if batch_cbs:
                 logs = {"loss": loss, "lr": opt.lr, "size": nb, "epoch": epoch, "batch": b + 1}
                 for cb in batch_cbs:
                     cb.on_batch_end(tr.global_step, logs)
                 if tr.stop_training:
                     break
+            if bar is not None:  # one more step; tqdm redraws at most every 0.1 s
+                if perf_counter() >= refresh:
+                    bar.set_postfix_str(f"loss {loss_sum / seen:.4f}", refresh=False)
+                    refresh = perf_counter() + _REFRESH_SECONDS
+                bar.update(1)
         if bar is not None:
             bar.close()
         for p in (*self.params.values(), *net.buffers().values()):
@@ -441,6 +442,7 @@ def _progress(epoch: int, epochs: int, steps: int, stream: TextIO | None = None)
         unit="step",
         leave=False,
         mininterval=_REFRESH_SECONDS,
+        miniters=1,
         file=stream,
         dynamic_ncols=True,
     )
