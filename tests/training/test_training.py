@@ -767,3 +767,88 @@ def test_an_object_missing_part_of_the_protocol_is_refused():
     x, t = blobs(n=20)
     with pytest.raises(TypeError, match=r"net: expected a network with the members of .*Network"):
         fit(Partial(mlp()), x, t, verbose=0)
+
+
+# --- data with NaN, and resuming with other hyperparameters --------------------------
+
+
+@pytest.mark.parametrize("where", ["x", "t", "x_val"])
+def test_non_finite_data_is_refused_before_training(where):
+    x, t = blobs(n=40)
+    onehot = np.eye(3, dtype=np.float32)[t]
+    xv, tv = x.copy(), onehot.copy()
+    net = mlp()
+    start = weights(net)
+    if where == "x":
+        x = x.copy()
+        x[3, 1] = np.nan
+        pattern = r"training x: expected finite values, got nan at index \(3, 1\)"
+    elif where == "t":
+        onehot[7, 2] = np.inf
+        pattern = r"training t: expected finite values, got inf at index \(7, 2\)"
+    else:
+        xv[0, 0] = -np.inf
+        pattern = r"validation x: expected finite values, got -inf at index \(0, 0\)"
+    with pytest.raises(ValueError, match=pattern):
+        fit(net, x, onehot, epochs=1, batch_size=10, verbose=0, validation_data=(xv, tv))
+    assert same_weights(weights(net), start)  # nothing trained
+
+
+def test_resume_refuses_another_learning_rate_naming_it(tmp_path):
+    x, t = blobs(n=64)
+    path = tmp_path / "lr.ckpt"
+    fit(mlp(), x, t, optimizer=SGD(0.1), epochs=1, batch_size=16, verbose=0, checkpoint=path)
+    before = path.read_bytes()
+    net = mlp(seed=3)
+    start = weights(net)
+    with pytest.raises(
+        ValueError,
+        match=r"lr: the checkpoint was written with sgd lr 0\.1; resume with the same "
+        r"to continue exactly, got 0\.2",
+    ):
+        fit(net, x, t, optimizer=SGD(0.2), epochs=2, batch_size=16, verbose=0,
+            checkpoint=path, resume=True)
+    assert same_weights(weights(net), start) and path.read_bytes() == before
+    # any other hyperparameter is named the same way
+    fit(mlp(), x, t, optimizer=Adam(0.01), epochs=1, batch_size=16, verbose=0,
+        checkpoint=tmp_path / "adam.ckpt")
+    with pytest.raises(ValueError, match=r"beta2: the checkpoint was written with adam beta2 "):
+        fit(mlp(), x, t, optimizer=Adam(0.01, beta2=0.99), epochs=2, batch_size=16,
+            verbose=0, checkpoint=tmp_path / "adam.ckpt", resume=True)
+
+
+def test_resume_with_a_schedule_names_the_learning_rate_not_the_length(tmp_path):
+    # as `nnscratch train --lr` does: the optimizer's lr and the schedule's peak both change
+    x, t = blobs()
+    path = tmp_path / "cycle.ckpt"
+
+    def run(lr):
+        tr = Trainer(mlp(), AdamW(lr), batch_size=16, schedule=OneCycle(lr, 4 * 13), verbose=0,
+                     checkpoint=path)
+        return tr.fit(x, t, epochs=2, resume=True)
+
+    run(0.01)
+    with pytest.raises(ValueError, match=r"^lr: the checkpoint was written with adamw lr 0\.01"):
+        run(0.02)
+    # only the schedule's peak: named in the schedule's message
+    tr = Trainer(mlp(), AdamW(0.01), batch_size=16, schedule=OneCycle(0.02, 4 * 13), verbose=0,
+                 checkpoint=path)
+    with pytest.raises(ValueError, match=r"^schedule: .*\(max_lr differs\)"):
+        tr.fit(x, t, epochs=4, resume=True)
+
+
+def test_resume_after_a_callback_changed_the_learning_rate(tmp_path):
+    # the comparison is with the hyperparameters the run began with, not the live lr
+    x, t = blobs(n=64)
+    path = tmp_path / "plateau.ckpt"
+
+    def halve(epoch, logs):
+        trainer.optimizer.lr = trainer.optimizer.lr / 2
+
+    trainer = Trainer(mlp(), SGD(0.1), batch_size=16, verbose=0, checkpoint=path,
+                      callbacks=[LambdaCallback(on_epoch_end=halve)])
+    trainer.fit(x, t, epochs=2)
+    trainer = Trainer(mlp(), SGD(0.1), batch_size=16, verbose=0, checkpoint=path,
+                      callbacks=[LambdaCallback(on_epoch_end=halve)])
+    trainer.fit(x, t, epochs=3, resume=True)
+    assert trainer.optimizer.lr == pytest.approx(0.1 / 8)
