@@ -45,12 +45,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnscratch.training.callbacks import Callback
 from nnscratch.datasets import load_mnist
 from nnscratch.layers import Activation, Dense
 from nnscratch.network import Sequential
-from nnscratch.training.optimizers import SGD
 from nnscratch.training import fit
+from nnscratch.training.callbacks import Callback
+from nnscratch.training.optimizers import SGD
 
 Data = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 Record = tuple[int, float, float]  # (iteration or epoch, train accuracy, test accuracy)

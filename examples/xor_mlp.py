@@ -26,8 +26,9 @@ T = LABELS.reshape(-1, 1).astype(np.float64)
 
 def train(net, epochs: int, lr: float) -> list[float]:
     """Full-batch gradient descent (Zhou's accumulated BP), in the data's order; the losses."""
-    h = fit(net, X, T, optimizer=SGD(lr), epochs=epochs, batch_size=len(X), shuffle=False,
-            verbose=0)
+    h = fit(
+        net, X, T, optimizer=SGD(lr), epochs=epochs, batch_size=len(X), shuffle=False, verbose=0
+    )
     return h["loss"]
 
 

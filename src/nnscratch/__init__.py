@@ -36,8 +36,6 @@ from nnscratch import (
     numerical,
     training,
 )
-from nnscratch.training import callbacks, hooks, optimizers, schedules
-from nnscratch.training.callbacks import Callback, EarlyStopping, History
 from nnscratch.io import load, save
 from nnscratch.layers import (
     Activation,
@@ -49,6 +47,8 @@ from nnscratch.layers import (
     PReLU,
 )
 from nnscratch.network import Sequential
+from nnscratch.training import callbacks, hooks, optimizers, schedules
+from nnscratch.training.callbacks import Callback, EarlyStopping, History
 from nnscratch.training.loop import Trainer, TrainingDivergedError, fit
 
 __all__ = [

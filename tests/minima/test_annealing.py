@@ -243,8 +243,17 @@ def test_anneal_network_float32():
 def _descend(net, x, t, epochs, lr, *, batch_size=4, hooks=(), seed=None):
     """fit as the strategies use it: full batch in the data's order, or shuffled batches."""
     opt = SGD(lr, hooks=list(hooks))
-    h = fit(net, x, t, optimizer=opt, epochs=epochs, batch_size=batch_size,
-            shuffle=batch_size < len(x), seed=seed, verbose=0)
+    h = fit(
+        net,
+        x,
+        t,
+        optimizer=opt,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=batch_size < len(x),
+        seed=seed,
+        verbose=0,
+    )
     return h["loss"], opt
 
 

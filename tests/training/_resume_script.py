@@ -17,12 +17,12 @@ import numpy as np
 from safetensors.numpy import save_file
 
 from nnscratch._atomic import atomic_path
-from nnscratch.training.callbacks import EarlyStopping, LambdaCallback
 from nnscratch.layers import Activation, Dense, Dropout
 from nnscratch.network import Sequential
+from nnscratch.training import Trainer
+from nnscratch.training.callbacks import EarlyStopping, LambdaCallback
 from nnscratch.training.optimizers import Adam
 from nnscratch.training.schedules import OneCycle
-from nnscratch.training import Trainer
 
 EPOCHS = 6
 BATCH = 16

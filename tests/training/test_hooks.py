@@ -71,10 +71,19 @@ def test_weight_decay_hook_is_the_weight_decay_argument_bit_for_bit(cls):
 def test_weight_decay_in_fit_matches_the_argument():
     x, t = _blobs()
     a, b = _mlp(), _mlp()
-    fit(a, x, t, optimizer=Adam(0.01, weight_decay=1e-3), epochs=3, batch_size=16, seed=0,
-        verbose=0)
-    fit(b, x, t, optimizer=Adam(0.01, hooks=[WeightDecay(1e-3)]), epochs=3, batch_size=16,
-        seed=0, verbose=0)
+    fit(
+        a, x, t, optimizer=Adam(0.01, weight_decay=1e-3), epochs=3, batch_size=16, seed=0, verbose=0
+    )
+    fit(
+        b,
+        x,
+        t,
+        optimizer=Adam(0.01, hooks=[WeightDecay(1e-3)]),
+        epochs=3,
+        batch_size=16,
+        seed=0,
+        verbose=0,
+    )
     assert _same(_copy(a), _copy(b))
 
 
@@ -110,8 +119,16 @@ def test_clip_grad_norm_bounds_every_step_of_a_run():
         def __call__(self, params, grads):
             norms.append(math.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
 
-    fit(net, x, t, optimizer=SGD(0.1, hooks=[clip, Record()]), epochs=2, batch_size=16,
-        seed=0, verbose=0)
+    fit(
+        net,
+        x,
+        t,
+        optimizer=SGD(0.1, hooks=[clip, Record()]),
+        epochs=2,
+        batch_size=16,
+        seed=0,
+        verbose=0,
+    )
     assert len(norms) == 12 and max(norms) <= 0.05 * (1 + 1e-6)
 
 
@@ -217,8 +234,9 @@ def test_hooks_run_in_order_before_the_coupled_weight_decay():
 
 
 def test_hooks_serialize_with_the_optimizer():
-    opt = Adam(0.01, hooks=[WeightDecay(0.1), ClipGradNorm(2.0), GradientNoise(0.2, seed=3),
-                            Freeze("0.b")])
+    opt = Adam(
+        0.01, hooks=[WeightDecay(0.1), ClipGradNorm(2.0), GradientNoise(0.2, seed=3), Freeze("0.b")]
+    )
     cfg = opt_mod.serialize(opt)
     assert cfg["config"]["hooks"] == [
         {"class_name": "weight_decay", "config": {"rate": 0.1}},
@@ -253,11 +271,28 @@ def test_hook_state_round_trips_and_is_checked():
 def test_resume_refuses_other_hooks(tmp_path):
     x, t = _blobs()
     path = tmp_path / "h.ckpt"
-    fit(_mlp(), x, t, optimizer=SGD(0.1, hooks=[ClipGradNorm(1.0)]), epochs=1, batch_size=16,
-        verbose=0, checkpoint=path)
+    fit(
+        _mlp(),
+        x,
+        t,
+        optimizer=SGD(0.1, hooks=[ClipGradNorm(1.0)]),
+        epochs=1,
+        batch_size=16,
+        verbose=0,
+        checkpoint=path,
+    )
     with pytest.raises(ValueError, match=r"^hooks: the checkpoint was written with sgd hooks"):
-        fit(_mlp(), x, t, optimizer=SGD(0.1, hooks=[ClipGradNorm(2.0)]), epochs=2,
-            batch_size=16, verbose=0, checkpoint=path, resume=True)
+        fit(
+            _mlp(),
+            x,
+            t,
+            optimizer=SGD(0.1, hooks=[ClipGradNorm(2.0)]),
+            epochs=2,
+            batch_size=16,
+            verbose=0,
+            checkpoint=path,
+            resume=True,
+        )
 
 
 def test_bad_hook_arguments():

@@ -1,4 +1,4 @@
-"""Tests for nnscratch.training.optimizers: update formulas by hand, the book's comparison, state."""
+"""nnscratch.training.optimizers: update formulas by hand, the book's comparison, state."""
 
 from __future__ import annotations
 

@@ -8,7 +8,13 @@ import math
 import pytest
 
 from nnscratch import schedules as sch
-from nnscratch.training.schedules import Constant, CosineDecay, ExponentialDecay, OneCycle, StepDecay
+from nnscratch.training.schedules import (
+    Constant,
+    CosineDecay,
+    ExponentialDecay,
+    OneCycle,
+    StepDecay,
+)
 
 
 def test_constant():

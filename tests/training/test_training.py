@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnscratch.training.callbacks import Callback, EarlyStopping, History, LambdaCallback
 from nnscratch.layers import Activation, BatchNorm, Dense, Dropout
 from nnscratch.network import Sequential
+from nnscratch.training import Trainer, TrainingDivergedError, fit, read_checkpoint
+from nnscratch.training.callbacks import Callback, EarlyStopping, History, LambdaCallback
 from nnscratch.training.optimizers import SGD, Adam, AdamW
 from nnscratch.training.schedules import CosineDecay, OneCycle
-from nnscratch.training import Trainer, TrainingDivergedError, fit, read_checkpoint
 
 HERE = Path(__file__).resolve().parent
 
@@ -806,15 +806,41 @@ def test_resume_refuses_another_learning_rate_naming_it(tmp_path):
         match=r"lr: the checkpoint was written with sgd lr 0\.1; resume with the same "
         r"to continue exactly, got 0\.2",
     ):
-        fit(net, x, t, optimizer=SGD(0.2), epochs=2, batch_size=16, verbose=0,
-            checkpoint=path, resume=True)
+        fit(
+            net,
+            x,
+            t,
+            optimizer=SGD(0.2),
+            epochs=2,
+            batch_size=16,
+            verbose=0,
+            checkpoint=path,
+            resume=True,
+        )
     assert same_weights(weights(net), start) and path.read_bytes() == before
     # any other hyperparameter is named the same way
-    fit(mlp(), x, t, optimizer=Adam(0.01), epochs=1, batch_size=16, verbose=0,
-        checkpoint=tmp_path / "adam.ckpt")
+    fit(
+        mlp(),
+        x,
+        t,
+        optimizer=Adam(0.01),
+        epochs=1,
+        batch_size=16,
+        verbose=0,
+        checkpoint=tmp_path / "adam.ckpt",
+    )
     with pytest.raises(ValueError, match=r"beta2: the checkpoint was written with adam beta2 "):
-        fit(mlp(), x, t, optimizer=Adam(0.01, beta2=0.99), epochs=2, batch_size=16,
-            verbose=0, checkpoint=tmp_path / "adam.ckpt", resume=True)
+        fit(
+            mlp(),
+            x,
+            t,
+            optimizer=Adam(0.01, beta2=0.99),
+            epochs=2,
+            batch_size=16,
+            verbose=0,
+            checkpoint=tmp_path / "adam.ckpt",
+            resume=True,
+        )
 
 
 def test_resume_with_a_schedule_names_the_learning_rate_not_the_length(tmp_path):
@@ -823,16 +849,28 @@ def test_resume_with_a_schedule_names_the_learning_rate_not_the_length(tmp_path)
     path = tmp_path / "cycle.ckpt"
 
     def run(lr):
-        tr = Trainer(mlp(), AdamW(lr), batch_size=16, schedule=OneCycle(lr, 4 * 13), verbose=0,
-                     checkpoint=path)
+        tr = Trainer(
+            mlp(),
+            AdamW(lr),
+            batch_size=16,
+            schedule=OneCycle(lr, 4 * 13),
+            verbose=0,
+            checkpoint=path,
+        )
         return tr.fit(x, t, epochs=2, resume=True)
 
     run(0.01)
     with pytest.raises(ValueError, match=r"^lr: the checkpoint was written with adamw lr 0\.01"):
         run(0.02)
     # only the schedule's peak: named in the schedule's message
-    tr = Trainer(mlp(), AdamW(0.01), batch_size=16, schedule=OneCycle(0.02, 4 * 13), verbose=0,
-                 checkpoint=path)
+    tr = Trainer(
+        mlp(),
+        AdamW(0.01),
+        batch_size=16,
+        schedule=OneCycle(0.02, 4 * 13),
+        verbose=0,
+        checkpoint=path,
+    )
     with pytest.raises(ValueError, match=r"^schedule: .*\(max_lr differs\)"):
         tr.fit(x, t, epochs=4, resume=True)
 
@@ -845,10 +883,22 @@ def test_resume_after_a_callback_changed_the_learning_rate(tmp_path):
     def halve(epoch, logs):
         trainer.optimizer.lr = trainer.optimizer.lr / 2
 
-    trainer = Trainer(mlp(), SGD(0.1), batch_size=16, verbose=0, checkpoint=path,
-                      callbacks=[LambdaCallback(on_epoch_end=halve)])
+    trainer = Trainer(
+        mlp(),
+        SGD(0.1),
+        batch_size=16,
+        verbose=0,
+        checkpoint=path,
+        callbacks=[LambdaCallback(on_epoch_end=halve)],
+    )
     trainer.fit(x, t, epochs=2)
-    trainer = Trainer(mlp(), SGD(0.1), batch_size=16, verbose=0, checkpoint=path,
-                      callbacks=[LambdaCallback(on_epoch_end=halve)])
+    trainer = Trainer(
+        mlp(),
+        SGD(0.1),
+        batch_size=16,
+        verbose=0,
+        checkpoint=path,
+        callbacks=[LambdaCallback(on_epoch_end=halve)],
+    )
     trainer.fit(x, t, epochs=3, resume=True)
     assert trainer.optimizer.lr == pytest.approx(0.1 / 8)

@@ -234,8 +234,16 @@ def _xor_strategies(updates: int, x: np.ndarray, t: np.ndarray) -> Strategies:
 
     def gd(s: int) -> Any:
         net = xor_network(seed=s)  # accumulated BP: one update per pass, in the data's order
-        fit(net, x, t, optimizer=SGD(lr), epochs=updates, batch_size=len(x), shuffle=False,
-            verbose=0)
+        fit(
+            net,
+            x,
+            t,
+            optimizer=SGD(lr),
+            epochs=updates,
+            batch_size=len(x),
+            shuffle=False,
+            verbose=0,
+        )
         return net
 
     def restarts(s: int) -> Any:
@@ -256,8 +264,7 @@ def _xor_strategies(updates: int, x: np.ndarray, t: np.ndarray) -> Strategies:
 
     def sgd(s: int) -> Any:
         net = xor_network(seed=s)  # standard BP: one shuffled sample per update
-        fit(net, x, t, optimizer=SGD(lr), epochs=updates // len(x), batch_size=1, seed=s,
-            verbose=0)
+        fit(net, x, t, optimizer=SGD(lr), epochs=updates // len(x), batch_size=1, seed=s, verbose=0)
         return net
 
     return {

@@ -174,8 +174,17 @@ def restarts_network(
         size = xs.shape[0] if batch_size is None else check("batch_size", batch_size, Integer(1))
         opt = optimizers.deserialize(config)
         full = size >= xs.shape[0]
-        fit(net, xs, ts, optimizer=opt, epochs=epochs, batch_size=size, shuffle=not full,
-            seed=rng, verbose=0)
+        fit(
+            net,
+            xs,
+            ts,
+            optimizer=opt,
+            epochs=epochs,
+            batch_size=size,
+            shuffle=not full,
+            seed=rng,
+            verbose=0,
+        )
         energies[i] = float(net.loss(xs, ts))
         evaluations += opt.iterations
         if best_net is None or energies[i] < energies[:i].min(initial=np.inf):

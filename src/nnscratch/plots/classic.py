@@ -323,7 +323,9 @@ def plot_annealing(
     energy = 20 + gx**2 - 10 * np.cos(2 * np.pi * gx) + gy**2 - 10 * np.cos(2 * np.pi * gy)
     left.contourf(gx, gy, energy, levels=12, cmap="Greys", alpha=0.5)
 
-    gd = strategies.noisy_gradient_descent(rastrigin, x0, grad=rastrigin_grad, lr=0.002, steps=steps)
+    gd = strategies.noisy_gradient_descent(
+        rastrigin, x0, grad=rastrigin_grad, lr=0.002, steps=steps
+    )
     for i, seed in enumerate(seeds):
         sa = strategies.simulated_annealing(
             rastrigin,

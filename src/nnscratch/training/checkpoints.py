@@ -150,7 +150,7 @@ def schedule_config(schedule: Any) -> dict[str, Any] | None:
 def restore_checkpoint(
     run: CheckpointedRun, tensors: Mapping[str, np.ndarray], info: Mapping[str, Any], path: Any
 ) -> None:
-    """Check the checkpoint against ``run``, then load it into ``run`` (nothing changes on error)."""
+    """Check the checkpoint against ``run``, then load it (nothing changes on an error)."""
     net = run.net
     params, buffers = _split(tensors, "param/"), _split(tensors, "buffer/")
     live = {**net.parameters(), **net.buffers()}

@@ -222,7 +222,9 @@ class Trainer:
         val = None
         if validation_data is not None:
             if not (isinstance(validation_data, Sequence) and len(validation_data) == 2):
-                raise fail("validation_data", "a pair (x_val, t_val)", type(validation_data).__name__)
+                raise fail(
+                    "validation_data", "a pair (x_val, t_val)", type(validation_data).__name__
+                )
             val = _as_data(*validation_data, dtype, "validation")
         if resume:
             self._resume(epochs)

@@ -69,9 +69,7 @@ class Optimizer:
     slot_names: ClassVar[tuple[str, ...]] = ()
     _decoupled: ClassVar[bool] = False
 
-    def __init__(
-        self, lr: float, *, weight_decay: float = 0.0, hooks: Iterable[Hook] = ()
-    ) -> None:
+    def __init__(self, lr: float, *, weight_decay: float = 0.0, hooks: Iterable[Hook] = ()) -> None:
         self._lr = check("lr", lr, POSITIVE)
         self._decay: WeightDecay | None = None
         self.weight_decay = weight_decay
@@ -111,7 +109,9 @@ class Optimizer:
     def add_hook(self, hook: Hook) -> None:
         """Run ``hook(params, grads)`` on every step, after the hooks added before it."""
         if not isinstance(hook, Hook):
-            raise fail("hook", "a Hook (WeightDecay, ClipGradNorm, ...)", type(hook).__name__, TypeError)
+            raise fail(
+                "hook", "a Hook (WeightDecay, ClipGradNorm, ...)", type(hook).__name__, TypeError
+            )
         self.hooks.append(hook)
 
     # -- the update ----------------------------------------------------
