@@ -39,20 +39,9 @@ from nnscratch.minima.strategies import (
 )
 from nnscratch.network import Network
 from nnscratch.training import optimizers
-from nnscratch.training.loop import fit
+from nnscratch.training.loop import check_network, fit
 
 __all__ = ["anneal_network", "restarts_network"]
-
-
-def _check_net(net: Any) -> Network:
-    if not isinstance(net, Network):
-        raise fail(
-            "net",
-            "a network with the members of nnscratch.network.Network (Sequential is one)",
-            type(net).__name__,
-            TypeError,
-        )
-    return net
 
 
 def _copy(params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -93,7 +82,7 @@ def anneal_network(
     recorded trajectory is the flat parameter vector, in the order of
     ``net.trainable_parameters()``.
     """
-    _check_net(net)
+    check_network("net", net)
     x, t = _net_data(net, x, t)
     live = net.trainable_parameters()
     names = list(live)
@@ -169,7 +158,7 @@ def restarts_network(
     best_net: Any = None
     evaluations = 0
     for i, s in enumerate(seeds):
-        net = _check_net(build_fn(int(s)))
+        net = check_network("build_fn(seed)", build_fn(int(s)))
         xs, ts = _net_data(net, x, t)
         size = xs.shape[0] if batch_size is None else check("batch_size", batch_size, Integer(1))
         opt = optimizers.deserialize(config)

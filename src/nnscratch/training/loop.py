@@ -68,7 +68,7 @@ from nnscratch.training import schedules as _schedules
 from nnscratch.training.callbacks import Callback, History
 from nnscratch.training.checkpoints import read_checkpoint, restore_checkpoint, save_checkpoint
 
-__all__ = ["Trainer", "TrainingDivergedError", "fit"]
+__all__ = ["Trainer", "TrainingDivergedError", "check_network", "fit"]
 
 _EVAL_CHUNK = 8192
 _REFRESH_SECONDS = 0.1
@@ -121,6 +121,14 @@ def _as_data(x: Any, t: Any, dtype: np.dtype, what: str) -> tuple[np.ndarray, np
     return np.ascontiguousarray(x), np.ascontiguousarray(t)
 
 
+def check_network(name: str, net: Any) -> Network:
+    """``net`` if it has every member of :class:`nnscratch.network.Network`, else TypeError."""
+    if not isinstance(net, Network):
+        what = "a network with the members of nnscratch.network.Network (Sequential is one)"
+        raise fail(name, what, type(net).__name__, TypeError)
+    return net
+
+
 class Trainer:
     """Trains a network; holds everything a run needs to continue exactly.
 
@@ -162,14 +170,7 @@ class Trainer:
         checkpoint: str | PathLike[str] | None = None,
         checkpoint_every: int = 1,
     ) -> None:
-        if not isinstance(net, Network):
-            raise fail(
-                "net",
-                "a network with the members of nnscratch.network.Network (Sequential is one)",
-                type(net).__name__,
-                TypeError,
-            )
-        self.net = net
+        self.net = check_network("net", net)
         self.optimizer = _optimizers.get(optimizer)
         # As the run begins: a resumed run must start from the same hyperparameters.
         self.optimizer_config = _optimizers.serialize(self.optimizer)

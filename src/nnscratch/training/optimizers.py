@@ -22,25 +22,27 @@ Weight decay comes in two forms:
   method the two differ: the L2 gradient is divided by ``sqrt(v)`` like every
   other gradient, so weights with large gradients are barely decayed.
 
-Both can also be had as gradient hooks: ``hooks=[WeightDecay(wd)]`` is the
-coupled form, bit for bit (:mod:`nnscratch.training.hooks`: weight decay,
-clipping, gradient noise, freezing).
+The coupled form is also a gradient hook, ``hooks=[WeightDecay(wd)]``, bit
+for bit (:mod:`nnscratch.training.hooks`: weight decay, clipping, gradient
+noise, freezing).
 
-The learning rate is the attribute ``lr``; learning-rate schedules
-(:mod:`nnscratch.training.schedules`) set it before each step.
+Every optimizer takes, besides its own hyperparameters, the keywords of
+:class:`~nnscratch.training.optimizer_base.Optimizer` (``**options``):
+``weight_decay`` and ``hooks``. The learning rate is the attribute ``lr``;
+learning-rate schedules (:mod:`nnscratch.training.schedules`) set it before
+each step.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from nnscratch._registry import Registry
 from nnscratch._validate import Real, check
-from nnscratch.training.hooks import Hook
 from nnscratch.training.optimizer_base import POSITIVE, Optimizer
 
 __all__ = [
@@ -87,10 +89,8 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def __init__(
-        self, lr: float = 0.01, *, weight_decay: float = 0.0, hooks: Iterable[Hook] = ()
-    ) -> None:
-        super().__init__(lr, weight_decay=weight_decay, hooks=hooks)
+    def __init__(self, lr: float = 0.01, **options: Any) -> None:
+        super().__init__(lr, **options)
 
     def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
         np.multiply(g, self._lr, out=buf)
@@ -102,15 +102,8 @@ class _WithMomentum(Optimizer):
 
     slot_names = ("v",)
 
-    def __init__(
-        self,
-        lr: float = 0.01,
-        momentum: float = 0.9,
-        *,
-        weight_decay: float = 0.0,
-        hooks: Iterable[Hook] = (),
-    ) -> None:
-        super().__init__(lr, weight_decay=weight_decay, hooks=hooks)
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, **options: Any) -> None:
+        super().__init__(lr, **options)
         self.momentum = check("momentum", momentum, _UNIT)
 
     def get_config(self) -> dict[str, Any]:
@@ -182,15 +175,8 @@ class AdaGrad(Optimizer):
     name = "adagrad"
     slot_names = ("h",)
 
-    def __init__(
-        self,
-        lr: float = 0.01,
-        *,
-        eps: float = 1e-7,
-        weight_decay: float = 0.0,
-        hooks: Iterable[Hook] = (),
-    ) -> None:
-        super().__init__(lr, weight_decay=weight_decay, hooks=hooks)
+    def __init__(self, lr: float = 0.01, *, eps: float = 1e-7, **options: Any) -> None:
+        super().__init__(lr, **options)
         self.eps = check("eps", eps, POSITIVE)
 
     def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
@@ -217,15 +203,9 @@ class RMSprop(Optimizer):
     slot_names = ("h",)
 
     def __init__(
-        self,
-        lr: float = 0.01,
-        rho: float = 0.99,
-        *,
-        eps: float = 1e-7,
-        weight_decay: float = 0.0,
-        hooks: Iterable[Hook] = (),
+        self, lr: float = 0.01, rho: float = 0.99, *, eps: float = 1e-7, **options: Any
     ) -> None:
-        super().__init__(lr, weight_decay=weight_decay, hooks=hooks)
+        super().__init__(lr, **options)
         self.rho = check("rho", rho, _UNIT)
         self.eps = check("eps", eps, POSITIVE)
 
@@ -267,10 +247,9 @@ class Adam(Optimizer):
         beta2: float = 0.999,
         *,
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        hooks: Iterable[Hook] = (),
+        **options: Any,
     ) -> None:
-        super().__init__(lr, weight_decay=weight_decay, hooks=hooks)
+        super().__init__(lr, **options)
         self.beta1 = check("beta1", beta1, _UNIT)
         self.beta2 = check("beta2", beta2, _UNIT)
         self.eps = check("eps", eps, POSITIVE)
@@ -313,17 +292,9 @@ class AdamW(Adam):
     name = "adamw"
     _decoupled = True
 
-    def __init__(
-        self,
-        lr: float = 0.001,
-        beta1: float = 0.9,
-        beta2: float = 0.999,
-        *,
-        eps: float = 1e-8,
-        weight_decay: float = 0.01,
-        hooks: Iterable[Hook] = (),
-    ) -> None:
-        super().__init__(lr, beta1, beta2, eps=eps, weight_decay=weight_decay, hooks=hooks)
+    def __init__(self, *args: Any, weight_decay: float = 0.01, **options: Any) -> None:
+        # Adam's arguments (lr, beta1, beta2, eps, hooks), with a decay on by default
+        super().__init__(*args, weight_decay=weight_decay, **options)
         self._shrink = 1.0
 
     def _prepare(self) -> None:
