@@ -1,6 +1,6 @@
-"""Helper for tests/test_training.py: a small seeded training run with checkpoints.
+"""Helper for tests/training/test_training.py: a small seeded training run with checkpoints.
 
-Run as ``python tests/_resume_script.py CHECKPOINT OUT [--resume] [--sleep S]``.
+Run as ``python tests/training/_resume_script.py CHECKPOINT OUT [--resume] [--sleep S]``.
 It trains a small network with dropout, Adam and a one-cycle schedule on a
 seeded synthetic data set, writing a checkpoint every epoch, and finally saves
 the weights and the history to OUT (safetensors). ``--sleep`` slows every
