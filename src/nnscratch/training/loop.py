@@ -106,10 +106,23 @@ class TrainingDivergedError(FloatingPointError):
         )
 
 
+def _finite(name: str, values: Any) -> np.ndarray:
+    """``values`` as an array, refused (naming the first bad entry) if any is NaN or infinite."""
+    arr = check_array(name, values)
+    # One sum costs half of isfinite(arr).all() on MNIST; a NaN or an infinity makes
+    # it non-finite, and so may an overflow of finite values: only then look closer.
+    if arr.dtype.kind == "f":
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = float(np.sum(arr))
+        if not math.isfinite(total):
+            check_array(name, arr, finite=True)
+    return arr
+
+
 def _as_data(x: Any, t: Any, dtype: np.dtype, what: str) -> tuple[np.ndarray, np.ndarray]:
     """Inputs cast once to the network's dtype; targets with as many rows; all finite."""
-    x = check_array(f"{what} x", x, finite=True)
-    t = check_array(f"{what} t", t, finite=True)
+    x = _finite(f"{what} x", x)
+    t = _finite(f"{what} t", t)
     if x.ndim < 1 or x.shape[0] == 0:
         raise fail(f"{what} x", "an array (N, ...) with N >= 1 samples", f"shape {x.shape}")
     if t.ndim < 1 or t.shape[0] != x.shape[0]:
