@@ -23,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from nnscratch import activations, initializers, optimizers, schedules
+from nnscratch import activations, initializers
 from nnscratch.layers import Activation, Dense
 from nnscratch.losses import SoftmaxCrossEntropy
 from nnscratch.network import Sequential
-from nnscratch.training import Trainer
+from nnscratch.training import Trainer, optimizers, schedules
 from nnscratch.training.callbacks import Callback, History
 
 __all__ = ["SCHEDULES", "MLPConfig", "build_mlp", "make_optimizer", "make_schedule", "train_mnist"]
