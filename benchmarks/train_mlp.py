@@ -72,8 +72,8 @@ from nnscratch import recipes
 from nnscratch.datasets.mnist import load_mnist
 from nnscratch.layers import Activation, Dense
 from nnscratch.network import Sequential
-from nnscratch.optimizers import SGD
 from nnscratch.training import Trainer
+from nnscratch.training.optimizers import SGD
 
 try:
     import torch

@@ -11,7 +11,7 @@ trained with numerical gradients; chapter 5 repeats the run with
 backpropagation).
 
 Two ways to run it here, both with ``nnscratch.network.Sequential`` and
-``nnscratch.optimizers.SGD``:
+``nnscratch.training.optimizers.SGD``:
 
 * the book's loop, line by line (the default): each iteration draws 100
   indices at random *with replacement* (the book's
@@ -45,12 +45,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnscratch.callbacks import Callback
 from nnscratch.datasets import load_mnist
 from nnscratch.layers import Activation, Dense
 from nnscratch.network import Sequential
-from nnscratch.optimizers import SGD
 from nnscratch.training import fit
+from nnscratch.training.callbacks import Callback
+from nnscratch.training.optimizers import SGD
 
 Data = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 Record = tuple[int, float, float]  # (iteration or epoch, train accuracy, test accuracy)

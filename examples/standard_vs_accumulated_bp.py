@@ -27,8 +27,8 @@ import argparse
 from nnscratch.datasets.toy import moons
 from nnscratch.layers import Activation, Dense
 from nnscratch.network import Sequential
-from nnscratch.optimizers import SGD
 from nnscratch.training import fit
+from nnscratch.training.optimizers import SGD
 
 
 def make_net() -> Sequential:

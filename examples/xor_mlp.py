@@ -15,18 +15,27 @@ import math
 
 import numpy as np
 
-from nnscratch.annealing import train_network
 from nnscratch.datasets.toy import xor
 from nnscratch.minima import xor_network
+from nnscratch.training import fit
+from nnscratch.training.optimizers import SGD
 
 X, LABELS = xor()
 T = LABELS.reshape(-1, 1).astype(np.float64)
 
 
+def train(net, epochs: int, lr: float) -> list[float]:
+    """Full-batch gradient descent (Zhou's accumulated BP), in the data's order; the losses."""
+    h = fit(
+        net, X, T, optimizer=SGD(lr), epochs=epochs, batch_size=len(X), shuffle=False, verbose=0
+    )
+    return h["loss"]
+
+
 def show_solved(seed: int = 0) -> None:
     net = xor_network(4, "tanh", seed=seed)
-    r = train_network(net, X, T, epochs=500, lr=0.5)
-    print(f"2-4-1 tanh, seed {seed}: loss {r.history[0]:.4f} -> {r.energy:.4f}")
+    losses = train(net, epochs=500, lr=0.5)
+    print(f"2-4-1 tanh, seed {seed}: loss {losses[0]:.4f} -> {net.loss(X, T):.4f}")
     p = net.predict_proba(X).ravel()
     params = net.parameters()
     hidden = np.tanh(X @ params["0.W"] + params["0.b"])
@@ -42,7 +51,7 @@ def count_solved(hidden: int, activation: str, lr: float, epochs: int, seeds: in
     stuck = []
     for s in range(seeds):
         net = xor_network(hidden, activation, seed=s)
-        train_network(net, X, T, epochs=epochs, lr=lr)
+        train(net, epochs=epochs, lr=lr)
         if net.accuracy(X, LABELS) < 1.0:
             stuck.append(s)
     print(
@@ -56,11 +65,11 @@ def show_stuck(stuck: list[int]) -> None:
     print("The unsolved 2-2-1 runs, trained 3000 epochs more:")
     for s in stuck:
         net = xor_network(2, "sigmoid", seed=s)
-        train_network(net, X, T, epochs=400, lr=2.0)
-        r = train_network(net, X, T, epochs=3000, lr=2.0)
+        train(net, epochs=400, lr=2.0)
+        train(net, epochs=3000, lr=2.0)
         p = np.round(net.predict_proba(X).ravel(), 3)
         kind = "solved late (a slow plateau)" if net.accuracy(X, LABELS) == 1.0 else "still stuck"
-        print(f"  seed {s:2d}: loss {r.energy:.4f}, p = {p}  {kind}")
+        print(f"  seed {s:2d}: loss {net.loss(X, T):.4f}, p = {p}  {kind}")
     print(f"  (ln 2 / 2 = {math.log(2) / 2:.4f}: two patterns right, two left at p = 0.5)")
 
 

@@ -160,7 +160,7 @@ def test_one_sgd_step_by_hand():
       a1 = [0.12 + 0.68 + 0.12, 0.2 - 0.8 + 0.1] = [0.92, -0.5], y = 0.92*0.532 + 0.24 = 0.72944
       E  = 0.5 * (0.72944 - 1)^2 = 0.5 * 0.0732027136 = 0.0366013568
     """
-    from nnscratch.optimizers import SGD
+    from nnscratch.training.optimizers import SGD
 
     net = Sequential(
         [
@@ -450,7 +450,7 @@ def test_summary_and_repr():
 
 
 def test_training_reduces_the_loss_on_xor():
-    from nnscratch.optimizers import SGD
+    from nnscratch.training.optimizers import SGD
 
     x = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]])
     t = np.array([0, 1, 1, 0])

@@ -10,12 +10,14 @@
     nn.save(net, "mnist-mlp.safetensors")
 
 Modules: activations, losses, numerical (the math); initializers, layers,
-network, optimizers, schedules, training, callbacks (networks and training);
+network (networks); training (the loop, and its callbacks, checkpoints,
+optimizers, schedules and gradient hooks, also reachable as
+``nn.optimizers``, ``nn.schedules``, ``nn.callbacks``, ``nn.hooks``);
 datasets, io, metrics, images (data and files); classic (perceptron, RBF,
-SOM, ART1: the other networks); annealing (escaping local minima), minima (how often
-each strategy finds the global minimum, and its test problems); recipes (the
-``nnscratch train`` recipe); book (the book's names); plots (figures, optional
-extra); cli (the ``nnscratch`` command).
+SOM, ART1: the other networks); minima (escaping local minima: strategies,
+test problems, the experiment); recipes (the ``nnscratch train`` recipe);
+book (the book's names); plots (figures, optional extra); cli (the
+``nnscratch`` command).
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ __version__ = "0.1.0"
 
 from nnscratch import (
     activations,
-    annealing,
-    callbacks,
     classic,
     datasets,
     initializers,
@@ -34,10 +34,8 @@ from nnscratch import (
     metrics,
     minima,
     numerical,
-    optimizers,
-    schedules,
+    training,
 )
-from nnscratch.callbacks import Callback, EarlyStopping, History
 from nnscratch.io import load, save
 from nnscratch.layers import (
     Activation,
@@ -49,7 +47,9 @@ from nnscratch.layers import (
     PReLU,
 )
 from nnscratch.network import Sequential
-from nnscratch.training import Trainer, TrainingDivergedError, fit
+from nnscratch.training import callbacks, hooks, optimizers, schedules
+from nnscratch.training.callbacks import Callback, EarlyStopping, History
+from nnscratch.training.loop import Trainer, TrainingDivergedError, fit
 
 __all__ = [
     "Activation",
@@ -67,11 +67,11 @@ __all__ = [
     "TrainingDivergedError",
     "__version__",
     "activations",
-    "annealing",
     "callbacks",
     "classic",
     "datasets",
     "fit",
+    "hooks",
     "initializers",
     "layers",
     "load",
@@ -82,4 +82,5 @@ __all__ = [
     "optimizers",
     "save",
     "schedules",
+    "training",
 ]

@@ -23,12 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from nnscratch import activations, initializers, optimizers, schedules
-from nnscratch.callbacks import Callback, History
+from nnscratch import activations, initializers
 from nnscratch.layers import Activation, Dense
 from nnscratch.losses import SoftmaxCrossEntropy
 from nnscratch.network import Sequential
-from nnscratch.training import Trainer
+from nnscratch.training import Trainer, optimizers, schedules
+from nnscratch.training.callbacks import Callback, History
 
 __all__ = ["SCHEDULES", "MLPConfig", "build_mlp", "make_optimizer", "make_schedule", "train_mnist"]
 
@@ -146,7 +146,7 @@ def make_optimizer(config: MLPConfig) -> optimizers.Optimizer:
 def make_schedule(config: MLPConfig, steps_per_epoch: int) -> schedules.Schedule | None:
     """The learning-rate schedule over ``total = epochs * steps_per_epoch`` optimizer steps.
 
-    ``one_cycle``: :class:`~nnscratch.schedules.OneCycle` peaking at
+    ``one_cycle``: :class:`~nnscratch.training.schedules.OneCycle` peaking at
     ``config.lr`` (needs at least 4 steps); ``cosine``: cosine decay from
     ``config.lr`` to 0; ``step``: times 0.1 after each third of the steps;
     ``constant``: None (the optimizer keeps ``config.lr``).

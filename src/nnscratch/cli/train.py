@@ -8,8 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from nnscratch.callbacks import Callback
 from nnscratch.cli._common import CLIError, check_output_file, load_mnist, positive_int
+from nnscratch.training.callbacks import Callback
 
 __all__ = ["register"]
 

@@ -60,8 +60,8 @@ def quick_model(seed: int = 0, n_train: int = 8_000, epochs: int = 5) -> QuickRu
     """
     from nnscratch.layers import Activation, Dense
     from nnscratch.network import Sequential
-    from nnscratch.optimizers import Adam
     from nnscratch.training import fit
+    from nnscratch.training.optimizers import Adam
 
     x_train, t_train = mnist_arrays("train")
     x_test, t_test = mnist_arrays("test")

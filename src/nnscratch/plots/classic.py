@@ -145,8 +145,8 @@ def plot_xor_regions(
     from nnscratch.datasets.toy import xor
     from nnscratch.layers import Activation, Dense
     from nnscratch.network import Sequential
-    from nnscratch.optimizers import Adam
     from nnscratch.training import fit
+    from nnscratch.training.optimizers import Adam
 
     fig, (left, right) = axes_grid(axes, 2, 2, (4.0, 4.0))
     x1, x2, grid = _grid()
@@ -298,14 +298,14 @@ def plot_annealing(
     ``f(x) = 20 + sum_i (x_i^2 - 10 cos(2 pi x_i))`` has a local minimum near
     every integer point and the global one, 0, at the origin. From ``start``:
 
-    * gradient descent (``annealing.noisy_gradient_descent`` without noise,
+    * gradient descent (``strategies.noisy_gradient_descent`` without noise,
       lr 0.002) slides into the nearest basin and stays (about 12.9 at (3, -2));
-    * simulated annealing (``annealing.simulated_annealing``, Gaussian
+    * simulated annealing (``strategies.simulated_annealing``, Gaussian
       proposals of std ``step_size``, ``T_k = t0 alpha^k``), one path per
       seed: uphill moves accepted with probability ``exp(-dE / T)`` carry it
       across ridges while hot; it settles in a low basin, not always the
       global one;
-    * random restarts (``annealing.random_restarts``, 10 uniform starts on
+    * random restarts (``strategies.random_restarts``, 10 uniform starts on
       ``[-5.12, 5.12]^2``, the same descent): the best end point, a star.
 
     Left: the paths over the contour (lines: one per seed, descent, the start,
@@ -313,8 +313,8 @@ def plot_annealing(
     one per seed, descent). Reference: Kirkpatrick, Gelatt & Vecchi (1983);
     Zhou, "Machine Learning", sec. 5.4.
     """
-    from nnscratch import annealing
-    from nnscratch.minima import rastrigin, rastrigin_grad
+    from nnscratch.minima import strategies
+    from nnscratch.minima.problems import rastrigin, rastrigin_grad
 
     x0 = np.asarray(start, dtype=np.float64)
     fig, (left, right) = axes_grid(axes, 2, 2, (4.4, 4.0))
@@ -323,9 +323,11 @@ def plot_annealing(
     energy = 20 + gx**2 - 10 * np.cos(2 * np.pi * gx) + gy**2 - 10 * np.cos(2 * np.pi * gy)
     left.contourf(gx, gy, energy, levels=12, cmap="Greys", alpha=0.5)
 
-    gd = annealing.noisy_gradient_descent(rastrigin, x0, grad=rastrigin_grad, lr=0.002, steps=steps)
+    gd = strategies.noisy_gradient_descent(
+        rastrigin, x0, grad=rastrigin_grad, lr=0.002, steps=steps
+    )
     for i, seed in enumerate(seeds):
-        sa = annealing.simulated_annealing(
+        sa = strategies.simulated_annealing(
             rastrigin,
             x0,
             steps=steps,
@@ -358,7 +360,7 @@ def plot_annealing(
         label=f"descent: ends at {gd.energy:.1f}",
     )
     left.plot(*x0, "o", color="k", markersize=7, zorder=6, label="start")
-    rr = annealing.random_restarts(
+    rr = strategies.random_restarts(
         rastrigin,
         (np.full(2, -5.12), np.full(2, 5.12)),
         n=10,

@@ -1,9 +1,8 @@
 """The perceptron and minima pages: the one adapter over the library's classic code.
 
 The library is being reshaped (``classic/`` and ``minima/`` packages); this
-module is the only place the web pages touch :mod:`nnscratch.perceptron`,
-:mod:`nnscratch.annealing` and :mod:`nnscratch.minima`, so the move changes
-this file and nothing else.
+module is the only place the web pages touch :mod:`nnscratch.classic` and
+:mod:`nnscratch.minima`, so the move changes this file and nothing else.
 
 * Perceptron: Rosenblatt's rule (Zhou eq. 5.1-5.2) on a logic gate, one
   update at a time, with the dummy input fixed at -1 whose weight is the
@@ -26,10 +25,16 @@ import numpy as np
 
 import nnscratch as nn
 from nnscratch._validate import Integer, Options, Real, check, check_seed, fail
-from nnscratch.annealing import noisy_gradient_descent, random_restarts, simulated_annealing
 from nnscratch.classic import Perceptron
 from nnscratch.datasets.toy import logic_gate
-from nnscratch.minima import minima_experiment, rastrigin, rastrigin_grad
+from nnscratch.minima import (
+    minima_experiment,
+    noisy_gradient_descent,
+    random_restarts,
+    rastrigin,
+    rastrigin_grad,
+    simulated_annealing,
+)
 
 __all__ = [
     "GATES",

@@ -1,6 +1,7 @@
-"""Tests for nnscratch.annealing: the schedule, annealing, restarts, noisy descent, networks.
+"""The strategies against local minima: the schedule, annealing, restarts, noisy descent.
 
-The test problems and the minima experiment are tested in tests/test_minima.py.
+On functions (minima.strategies) and on networks (minima.networks, over fit and the
+gradient hooks). The test problems and the experiment are tested in test_minima.py.
 """
 
 from __future__ import annotations
@@ -10,19 +11,20 @@ import math
 import numpy as np
 import pytest
 
-from nnscratch.annealing import (
+from nnscratch.datasets.toy import xor
+from nnscratch.minima import quadratic, quadratic_grad, rastrigin, rastrigin_grad, xor_network
+from nnscratch.minima.networks import anneal_network, restarts_network
+from nnscratch.minima.strategies import (
     AnnealResult,
     acceptance_probability,
-    anneal_network,
     geometric_temperatures,
     noisy_gradient_descent,
     random_restarts,
-    restarts_network,
     simulated_annealing,
-    train_network,
 )
-from nnscratch.datasets.toy import xor
-from nnscratch.minima import quadratic, quadratic_grad, rastrigin, rastrigin_grad, xor_network
+from nnscratch.training import fit
+from nnscratch.training.hooks import GradientNoise
+from nnscratch.training.optimizers import SGD
 
 DOMAIN = (np.full(2, -5.12), np.full(2, 5.12))
 FAR = [4.5, -4.5]  # f = 40.5 + 0: the corner of the domain, ~40 basins from the origin
@@ -238,28 +240,44 @@ def test_anneal_network_float32():
     assert r.best_energy <= r.history[0]
 
 
-def test_train_network_full_batch_and_sgd():
+def _descend(net, x, t, epochs, lr, *, batch_size=4, hooks=(), seed=None):
+    """fit as the strategies use it: full batch in the data's order, or shuffled batches."""
+    opt = SGD(lr, hooks=list(hooks))
+    h = fit(
+        net,
+        x,
+        t,
+        optimizer=opt,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=batch_size < len(x),
+        seed=seed,
+        verbose=0,
+    )
+    return h["loss"], opt
+
+
+def test_full_batch_sgd_and_gradient_noise_over_fit():
     x, t, _ = _xor_data()
     net = xor_network(4, "tanh", seed=0)
-    r = train_network(net, x, t, epochs=200, lr=0.5)
-    assert r.evaluations == 200
-    assert r.energy == pytest.approx(net.loss(x, t))
-    assert r.history[-1] < r.history[0]
-    net_a, net_b = xor_network(seed=3), xor_network(seed=3)
-    a = train_network(net_a, x, t, epochs=20, lr=0.5, batch_size=1, seed=9)
-    b = train_network(net_b, x, t, epochs=20, lr=0.5, batch_size=1, seed=9)
-    assert a.evaluations == 80
-    np.testing.assert_array_equal(a.history, b.history)
-    c = train_network(xor_network(seed=3), x, t, epochs=20, lr=0.5, noise=0.5, seed=9)
-    d = train_network(xor_network(seed=3), x, t, epochs=20, lr=0.5, noise=0.5, seed=9)
-    e = train_network(xor_network(seed=3), x, t, epochs=20, lr=0.5, seed=9)
-    np.testing.assert_array_equal(c.history, d.history)
-    assert not np.array_equal(c.history, e.history)
+    losses, opt = _descend(net, x, t, 200, 0.5)
+    assert opt.iterations == 200
+    assert losses[-1] < losses[0]
+    a, _ = _descend(xor_network(seed=3), x, t, 20, 0.5, batch_size=1, seed=9)
+    b, opt = _descend(xor_network(seed=3), x, t, 20, 0.5, batch_size=1, seed=9)
+    assert opt.iterations == 80 and a == b
+    # noisy gradient descent: the gradient-noise hook, seeded
+    c, _ = _descend(xor_network(seed=3), x, t, 20, 0.5, hooks=[GradientNoise(0.5, seed=9)])
+    d, _ = _descend(xor_network(seed=3), x, t, 20, 0.5, hooks=[GradientNoise(0.5, seed=9)])
+    e, _ = _descend(xor_network(seed=3), x, t, 20, 0.5)
+    assert c == d and c != e
 
 
 def test_restarts_network_keeps_the_best_run():
     x, t, _ = _xor_data()
-    r = restarts_network(lambda s: xor_network(seed=s), x, t, 4, epochs=100, lr=2.0, seed=0)
+    r = restarts_network(
+        lambda s: xor_network(seed=s), x, t, 4, epochs=100, optimizer=SGD(2.0), seed=0
+    )
     assert r.energies.shape == (4,) and r.starts.shape == (4,)
     assert r.best_energy == r.energies.min()
     assert r.network.loss(x, t) == pytest.approx(r.best_energy)
@@ -267,9 +285,13 @@ def test_restarts_network_keeps_the_best_run():
         np.testing.assert_array_equal(v, r.best_params[k])
     # each energy is what training that seed alone gives
     i = int(np.argmax(r.energies))
-    alone = train_network(xor_network(seed=int(r.starts[i])), x, t, epochs=100, lr=2.0)
-    assert alone.energy == pytest.approx(r.energies[i])
-    again = restarts_network(lambda s: xor_network(seed=s), x, t, 4, epochs=100, lr=2.0, seed=0)
+    alone = xor_network(seed=int(r.starts[i]))
+    _descend(alone, x, t, 100, 2.0)
+    assert alone.loss(x, t) == pytest.approx(r.energies[i])
+    assert r.evaluations == 4 * 100
+    again = restarts_network(
+        lambda s: xor_network(seed=s), x, t, 4, epochs=100, optimizer=SGD(2.0), seed=0
+    )
     np.testing.assert_array_equal(again.energies, r.energies)
 
 
@@ -319,8 +341,8 @@ def test_other_argument_errors():
         anneal_network(object(), np.zeros((4, 2)), np.zeros((4, 1)))
     x, t, _ = _xor_data()
     with pytest.raises(ValueError, match="same number of samples"):
-        train_network(xor_network(seed=0), x, t[:3])
+        anneal_network(xor_network(seed=0), x, t[:3])
     with pytest.raises(ValueError, match="batch_size"):
-        train_network(xor_network(seed=0), x, t, batch_size=0)
+        restarts_network(lambda s: xor_network(seed=s), x, t, batch_size=0)
     with pytest.raises(TypeError, match="build_fn"):
         restarts_network("net", x, t)

@@ -1,6 +1,6 @@
-"""Helper for tests/test_training.py: a small seeded training run with checkpoints.
+"""Helper for tests/training/test_training.py: a small seeded training run with checkpoints.
 
-Run as ``python tests/_resume_script.py CHECKPOINT OUT [--resume] [--sleep S]``.
+Run as ``python tests/training/_resume_script.py CHECKPOINT OUT [--resume] [--sleep S]``.
 It trains a small network with dropout, Adam and a one-cycle schedule on a
 seeded synthetic data set, writing a checkpoint every epoch, and finally saves
 the weights and the history to OUT (safetensors). ``--sleep`` slows every
@@ -17,12 +17,12 @@ import numpy as np
 from safetensors.numpy import save_file
 
 from nnscratch._atomic import atomic_path
-from nnscratch.callbacks import EarlyStopping, LambdaCallback
 from nnscratch.layers import Activation, Dense, Dropout
 from nnscratch.network import Sequential
-from nnscratch.optimizers import Adam
-from nnscratch.schedules import OneCycle
 from nnscratch.training import Trainer
+from nnscratch.training.callbacks import EarlyStopping, LambdaCallback
+from nnscratch.training.optimizers import Adam
+from nnscratch.training.schedules import OneCycle
 
 EPOCHS = 6
 BATCH = 16

@@ -1,7 +1,8 @@
-"""Tests for nnscratch.training (fit, Trainer, checkpoints) and nnscratch.callbacks."""
+"""Tests for nnscratch.training (fit, Trainer, checkpoints) and nnscratch.training.callbacks."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -13,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnscratch.callbacks import Callback, EarlyStopping, History, LambdaCallback
 from nnscratch.layers import Activation, BatchNorm, Dense, Dropout
 from nnscratch.network import Sequential
-from nnscratch.optimizers import SGD, Adam, AdamW
-from nnscratch.schedules import CosineDecay, OneCycle
 from nnscratch.training import Trainer, TrainingDivergedError, fit, read_checkpoint
+from nnscratch.training.callbacks import Callback, EarlyStopping, History, LambdaCallback
+from nnscratch.training.optimizers import SGD, Adam, AdamW
+from nnscratch.training.schedules import CosineDecay, OneCycle
 
 HERE = Path(__file__).resolve().parent
 
@@ -136,12 +137,38 @@ def test_verbose_2_prints_one_line_per_epoch(capsys):
     assert lines[0].startswith("epoch 1/3 - ") and "val_accuracy" in lines[0]
 
 
-def test_verbose_1_shows_progress(capsys):
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal."""
+
+    def isatty(self):
+        return True
+
+
+def test_verbose_1_without_a_terminal_prints_plain_lines_only(capsys):
+    # stderr captured (a file, as in a log): no bar, no carriage returns
     x, t = blobs(n=50)
-    fit(mlp(), x, t, epochs=1, batch_size=10, verbose=1)
+    fit(mlp(), x, t, epochs=2, batch_size=10, verbose=1)
     out, err = capsys.readouterr()
+    assert err == ""
+    lines = out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("epoch 1/2 - ") and "\r" not in out
+
+
+def test_verbose_1_on_a_terminal_shows_a_bar_that_advances_per_batch(monkeypatch, capsys):
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    x, t = blobs(n=30)
+    slow = LambdaCallback(on_batch_end=lambda step, logs: time.sleep(0.12))
+    fit(mlp(), x, t, epochs=1, batch_size=10, verbose=1, callbacks=[slow], shuffle=False)
+    shown = term.getvalue()
+    assert "epoch 1/1" in shown
+    # every step refreshes it (the steps are slower than the 0.1 s refresh), with the
+    # running loss of the batches so far
+    for k in (1, 2, 3):
+        assert f"{k}/3" in shown, k
+    assert shown.count("loss ") >= 3
+    out, _ = capsys.readouterr()
     assert out.startswith("epoch 1/1 - ")
-    assert "epoch 1/1" in err  # the tqdm bar (closed, leave=False)
 
 
 # --- updates per epoch: standard vs accumulated BP -------------------------------
@@ -427,29 +454,48 @@ def test_checkpoint_names_the_networks_generators_and_reads_old_names(tmp_path):
     assert same_weights(weights(a), weights(b))
 
 
+class Wrapped:
+    """A network of its own class: every member of the Network protocol, delegated."""
+
+    def __init__(self, net):
+        self._net = net
+        self.dtype = net.dtype
+
+    output_activation = property(lambda self: self._net.output_activation)
+    last_output = property(lambda self: self._net.last_output)
+
+    def parameters(self):
+        return self._net.parameters()
+
+    def trainable_parameters(self):
+        return self._net.trainable_parameters()
+
+    def buffers(self):
+        return self._net.buffers()
+
+    def generators(self):
+        return self._net.generators()
+
+    def set_parameters(self, values, *, strict=True):
+        self._net.set_parameters(values, strict=strict)
+
+    def value_and_grad(self, x, t):
+        return self._net.value_and_grad(x, t)
+
+    def predict(self, x, training=False):
+        return self._net.predict(x, training)
+
+    def loss(self, x, t, training=False):
+        return self._net.loss(x, t, training)
+
+    def get_config(self):
+        return self._net.get_config()
+
+
 def test_running_accuracy_needs_no_head_only_last_output():
-    class Bare:
-        """A network with last_output but no head: the trainer reads only public names."""
-
-        def __init__(self, net):
-            self._net = net
-
-        def parameters(self):
-            return self._net.parameters()
-
-        def value_and_grad(self, x, t):
-            return self._net.value_and_grad(x, t)
-
-        @property
-        def last_output(self):
-            return self._net.last_output
-
-        def predict(self, x):
-            return self._net.predict(x)
-
     x, t = blobs(n=60)
     inner, ref = mlp(), mlp()
-    h = fit(Bare(inner), x, t, epochs=2, batch_size=20, seed=0, verbose=0)
+    h = fit(Wrapped(inner), x, t, epochs=2, batch_size=20, seed=0, verbose=0)
     href = fit(ref, x, t, epochs=2, batch_size=20, seed=0, verbose=0)
     assert h["accuracy"] == href["accuracy"] and h["loss"] == href["loss"]
     assert "value_and_grad" not in vars(ref.head)  # the trainer leaves the head alone
@@ -534,7 +580,7 @@ def test_resume_checks(tmp_path):
             checkpoint=path,
             resume=True,
         )
-    with pytest.raises(ValueError, match="resume: a checkpoint path is needed"):
+    with pytest.raises(ValueError, match=r"resume: expected a checkpoint path \(checkpoint=...\)"):
         fit(mlp(), x, t, epochs=1, verbose=0, resume=True)
     (tmp_path / "junk.ckpt").write_bytes(b"not a checkpoint")
     with pytest.raises(ValueError, match="not a readable safetensors checkpoint"):
@@ -685,9 +731,23 @@ def test_history_table_and_dict():
     assert History.from_dict(json.loads(json.dumps(h.to_dict()))).history == h.history
 
 
-def test_any_object_with_the_network_methods_trains():
-    class Wrapped:
-        """Only parameters, value_and_grad, predict and loss (no head)."""
+def test_any_object_with_the_network_protocol_trains():
+    x, t = blobs()
+    inner, ref = mlp(), mlp()
+    h = fit(
+        Wrapped(inner), x, t, epochs=2, batch_size=20, seed=0, verbose=0, validation_data=(x, t)
+    )
+    href = fit(ref, x, t, epochs=2, batch_size=20, seed=0, verbose=0, validation_data=(x, t))
+    assert h.history.keys() == href.history.keys()
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert h[key] == href[key], key
+    assert same_weights(weights(inner), weights(ref))
+    assert h["val_loss"][-1] == pytest.approx(ref.loss(x, t), rel=1e-6)
+
+
+def test_an_object_missing_part_of_the_protocol_is_refused():
+    class Partial:
+        """Only parameters, value_and_grad, predict and loss: not a Network."""
 
         def __init__(self, net):
             self._net = net
@@ -704,14 +764,141 @@ def test_any_object_with_the_network_methods_trains():
         def loss(self, x, t):
             return self._net.loss(x, t)
 
-    x, t = blobs()
-    inner, ref = mlp(), mlp()
-    h = fit(
-        Wrapped(inner), x, t, epochs=2, batch_size=20, seed=0, verbose=0, validation_data=(x, t)
+    x, t = blobs(n=20)
+    with pytest.raises(TypeError, match=r"net: expected a network with the members of .*Network"):
+        fit(Partial(mlp()), x, t, verbose=0)
+
+
+# --- data with NaN, and resuming with other hyperparameters --------------------------
+
+
+@pytest.mark.parametrize("where", ["x", "t", "x_val"])
+def test_non_finite_data_is_refused_before_training(where):
+    x, t = blobs(n=40)
+    onehot = np.eye(3, dtype=np.float32)[t]
+    xv, tv = x.copy(), onehot.copy()
+    net = mlp()
+    start = weights(net)
+    if where == "x":
+        x = x.copy()
+        x[3, 1] = np.nan
+        pattern = r"training x: expected finite values, got nan at index \(3, 1\)"
+    elif where == "t":
+        onehot[7, 2] = np.inf
+        pattern = r"training t: expected finite values, got inf at index \(7, 2\)"
+    else:
+        xv[0, 0] = -np.inf
+        pattern = r"validation x: expected finite values, got -inf at index \(0, 0\)"
+    with pytest.raises(ValueError, match=pattern):
+        fit(net, x, onehot, epochs=1, batch_size=10, verbose=0, validation_data=(xv, tv))
+    assert same_weights(weights(net), start)  # nothing trained
+
+
+def test_resume_refuses_another_learning_rate_naming_it(tmp_path):
+    x, t = blobs(n=64)
+    path = tmp_path / "lr.ckpt"
+    fit(mlp(), x, t, optimizer=SGD(0.1), epochs=1, batch_size=16, verbose=0, checkpoint=path)
+    before = path.read_bytes()
+    net = mlp(seed=3)
+    start = weights(net)
+    with pytest.raises(
+        ValueError,
+        match=r"lr: the checkpoint was written with sgd lr 0\.1; resume with the same "
+        r"to continue exactly, got 0\.2",
+    ):
+        fit(
+            net,
+            x,
+            t,
+            optimizer=SGD(0.2),
+            epochs=2,
+            batch_size=16,
+            verbose=0,
+            checkpoint=path,
+            resume=True,
+        )
+    assert same_weights(weights(net), start) and path.read_bytes() == before
+    # any other hyperparameter is named the same way
+    fit(
+        mlp(),
+        x,
+        t,
+        optimizer=Adam(0.01),
+        epochs=1,
+        batch_size=16,
+        verbose=0,
+        checkpoint=tmp_path / "adam.ckpt",
     )
-    # no head to tap, so no running training accuracy; validation accuracy comes from predict
-    assert set(h.history) == {"loss", "val_loss", "val_accuracy", "lr", "seconds"}
-    href = fit(ref, x, t, epochs=2, batch_size=20, seed=0, verbose=0)
-    assert h["loss"] == href["loss"]
-    assert same_weights(weights(inner), weights(ref))
-    assert h["val_loss"][-1] == pytest.approx(ref.loss(x, t), rel=1e-6)
+    with pytest.raises(ValueError, match=r"beta2: the checkpoint was written with adam beta2 "):
+        fit(
+            mlp(),
+            x,
+            t,
+            optimizer=Adam(0.01, beta2=0.99),
+            epochs=2,
+            batch_size=16,
+            verbose=0,
+            checkpoint=tmp_path / "adam.ckpt",
+            resume=True,
+        )
+
+
+def test_resume_with_a_schedule_names_the_learning_rate_not_the_length(tmp_path):
+    # as `nnscratch train --lr` does: the optimizer's lr and the schedule's peak both change
+    x, t = blobs()
+    path = tmp_path / "cycle.ckpt"
+
+    def run(lr):
+        tr = Trainer(
+            mlp(),
+            AdamW(lr),
+            batch_size=16,
+            schedule=OneCycle(lr, 4 * 13),
+            verbose=0,
+            checkpoint=path,
+        )
+        return tr.fit(x, t, epochs=2, resume=True)
+
+    run(0.01)
+    with pytest.raises(ValueError, match=r"^lr: the checkpoint was written with adamw lr 0\.01"):
+        run(0.02)
+    # only the schedule's peak: named in the schedule's message
+    tr = Trainer(
+        mlp(),
+        AdamW(0.01),
+        batch_size=16,
+        schedule=OneCycle(0.02, 4 * 13),
+        verbose=0,
+        checkpoint=path,
+    )
+    with pytest.raises(ValueError, match=r"^schedule: .*\(max_lr differs\)"):
+        tr.fit(x, t, epochs=4, resume=True)
+
+
+def test_resume_after_a_callback_changed_the_learning_rate(tmp_path):
+    # the comparison is with the hyperparameters the run began with, not the live lr
+    x, t = blobs(n=64)
+    path = tmp_path / "plateau.ckpt"
+
+    def halve(epoch, logs):
+        trainer.optimizer.lr = trainer.optimizer.lr / 2
+
+    trainer = Trainer(
+        mlp(),
+        SGD(0.1),
+        batch_size=16,
+        verbose=0,
+        checkpoint=path,
+        callbacks=[LambdaCallback(on_epoch_end=halve)],
+    )
+    trainer.fit(x, t, epochs=2)
+    trainer = Trainer(
+        mlp(),
+        SGD(0.1),
+        batch_size=16,
+        verbose=0,
+        checkpoint=path,
+        callbacks=[LambdaCallback(on_epoch_end=halve)],
+    )
+    trainer.fit(x, t, epochs=3, resume=True)
+    assert trainer.optimizer.lr == pytest.approx(0.1 / 8)

@@ -4,7 +4,7 @@ Every optimizer follows one contract (see ``docs/internals.md``)::
 
     opt = Adam(lr=1e-3)
     grads = net.gradient(x, t)          # {"0.W": dW, "0.b": db, ...}
-    opt.step(net.parameters(), grads)   # arrays of params change in place
+    opt.step(net.trainable_parameters(), grads)   # the arrays change in place
 
 State (velocities, moment estimates) is kept per parameter, keyed by the
 parameter's name, in buffers allocated on the first step and reused after:
@@ -22,19 +22,28 @@ Weight decay comes in two forms:
   method the two differ: the L2 gradient is divided by ``sqrt(v)`` like every
   other gradient, so weights with large gradients are barely decayed.
 
-The learning rate is the attribute ``lr``; learning-rate schedules
-(:mod:`nnscratch.schedules`) set it before each step.
+The coupled form is also a gradient hook, ``hooks=[WeightDecay(wd)]``, bit
+for bit (:mod:`nnscratch.training.hooks`: weight decay, clipping, gradient
+noise, freezing).
+
+Every optimizer takes, besides its own hyperparameters, the keywords of
+:class:`~nnscratch.training.optimizer_base.Optimizer` (``**options``):
+``weight_decay`` and ``hooks``. The learning rate is the attribute ``lr``;
+learning-rate schedules (:mod:`nnscratch.training.schedules`) set it before
+each step.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from nnscratch._registry import Registry
+from nnscratch._validate import Real, check
+from nnscratch.training.optimizer_base import POSITIVE, Optimizer
 
 __all__ = [
     "SGD",
@@ -52,34 +61,7 @@ __all__ = [
 ]
 
 Array = np.ndarray
-
-
-def _check_positive(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name}: expected a positive finite number, got {value!r}")
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name}: expected a positive finite number, got {value}")
-    return value
-
-
-def _check_nonnegative(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name}: expected a non-negative finite number, got {value!r}")
-    value = float(value)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name}: expected a non-negative finite number, got {value}")
-    return value
-
-
-def _check_unit(name: str, value: Any) -> float:
-    """A decay rate in [0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name}: expected a number in [0, 1), got {value!r}")
-    value = float(value)
-    if not (0.0 <= value < 1.0):
-        raise ValueError(f"{name}: expected a number in [0, 1), got {value}")
-    return value
+_UNIT = Real(0, 1, high_open=True)  # a decay rate in [0, 1)
 
 
 def _decay_square(acc: Array, g: Array, rho: float, buf: Array) -> None:
@@ -99,176 +81,6 @@ def _scaled_step(p: Array, num: Array, acc: Array, lr: float, eps: float, buf: A
     p -= buf
 
 
-def _grad_for(key: str, p: Any, grads: Mapping[str, Any], known: bool) -> Any:
-    """``grads[key]``, checked against the parameter ``p`` (its type only when not ``known``).
-
-    Run on every step: a (1, 2) gradient for a (3, 2) parameter would
-    otherwise broadcast silently into the update.
-    """
-    if not known and (not isinstance(p, np.ndarray) or not np.issubdtype(p.dtype, np.floating)):
-        raise TypeError(f"params[{key!r}]: expected a floating-point ndarray, got {p!r}")
-    try:
-        g = grads[key]
-    except KeyError:
-        raise ValueError(
-            f"grads: expected a gradient for every parameter, missing {key!r}"
-        ) from None
-    shape = g.shape if g.__class__ is np.ndarray else np.shape(g)
-    if shape != p.shape:
-        raise ValueError(f"grads[{key!r}]: expected shape {p.shape} (the parameter's), got {shape}")
-    return g
-
-
-class Optimizer:
-    """Base class: per-parameter state, in-place updates, savable state.
-
-    Subclasses name their state buffers in ``slot_names`` and implement
-    ``_update(p, g, slots, buf)`` where ``slots`` holds those buffers (same
-    shape and dtype as ``p``) and ``buf`` is a scratch array of that shape.
-    ``_prepare()`` computes the per-step scalars once per step.
-
-    Attributes:
-        lr: learning rate, settable at any time (schedules set it per step).
-        weight_decay: L2 coefficient (coupled, added to the gradient), or the
-            decoupled decay rate for ``AdamW``.
-        iterations: number of steps taken so far (``t`` in Adam's formulas).
-    """
-
-    name: ClassVar[str] = ""
-    slot_names: ClassVar[tuple[str, ...]] = ()
-    _decoupled: ClassVar[bool] = False
-
-    def __init__(self, lr: float, *, weight_decay: float = 0.0) -> None:
-        self._lr = _check_positive("lr", lr)
-        self.weight_decay = _check_nonnegative("weight_decay", weight_decay)
-        self.iterations = 0
-        # name -> (slot buffers..., scratch, decay scratch or None)
-        self._state: dict[str, tuple[Array | None, ...]] = {}
-
-    # -- learning rate -------------------------------------------------
-    @property
-    def lr(self) -> float:
-        """The learning rate used by the next step."""
-        return self._lr
-
-    @lr.setter
-    def lr(self, value: float) -> None:
-        # Schedules may legitimately reach 0 (end of a cosine decay).
-        self._lr = _check_nonnegative("lr", value)
-
-    # -- the update ----------------------------------------------------
-    def step(self, params: Mapping[str, Array], grads: Mapping[str, Array]) -> None:
-        """Update every array of ``params`` in place from ``grads`` (same keys).
-
-        Args:
-            params: name -> parameter array (the network's live arrays).
-            grads: name -> gradient of the loss, same shapes as ``params``.
-                Never written to.
-        """
-        # Validate every pair before touching anything: a bad key, shape or
-        # type leaves the parameters, the state and ``iterations`` unchanged.
-        state = self._state
-        pairs = [(key, p, _grad_for(key, p, grads, key in state)) for key, p in params.items()]
-        self.iterations += 1
-        self._prepare()
-        wd = self.weight_decay
-        coupled = wd > 0.0 and not self._decoupled
-        update = self._update
-        for key, p, g in pairs:
-            entry = state.get(key)
-            if entry is None:
-                entry = self._create(key, p, g)
-            *slots, buf, gbuf = entry
-            if coupled:
-                if gbuf is None:  # weight_decay was switched on after the first step
-                    gbuf = np.empty_like(p)
-                    state[key] = (*slots, buf, gbuf)
-                # g' = g + wd * w   (gradient of the L2 penalty wd/2 ||w||^2)
-                np.multiply(p, wd, out=gbuf)
-                gbuf += g
-                g = gbuf
-            update(p, g, slots, buf)
-
-    def _prepare(self) -> None:
-        """Compute the per-step scalars (bias corrections and the like)."""
-
-    def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
-        raise NotImplementedError
-
-    def _create(self, key: str, p: Array, g: Array) -> tuple[Array | None, ...]:
-        slots = [np.zeros_like(p) for _ in self.slot_names]
-        entry = self._entry(slots, p)
-        self._state[key] = entry
-        return entry
-
-    def _entry(self, slots: list[Array], p: Array) -> tuple[Array | None, ...]:
-        needs_gbuf = self.weight_decay > 0.0 and not self._decoupled
-        gbuf = np.empty_like(p) if needs_gbuf else None
-        return (*slots, np.empty_like(p), gbuf)
-
-    # -- state ---------------------------------------------------------
-    def state_dict(self) -> dict[str, Array | int | float]:
-        """The optimizer's state as plain arrays and numbers (copies).
-
-        Keys: ``"iterations"``, ``"lr"`` and ``"<slot>/<param name>"`` (e.g.
-        ``"m/0.W"``) for every state buffer. The arrays can be stored in a
-        safetensors file and the numbers in its JSON metadata.
-        """
-        out: dict[str, Array | int | float] = {"iterations": self.iterations, "lr": self._lr}
-        for key, entry in self._state.items():
-            for slot, arr in zip(self.slot_names, entry, strict=False):
-                out[f"{slot}/{key}"] = np.array(arr, copy=True)
-        return out
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Restore what :meth:`state_dict` returned (arrays are copied)."""
-        if not isinstance(state, Mapping):
-            raise TypeError(f"state: expected a mapping, got {type(state).__name__}")
-        for required in ("iterations", "lr"):
-            if required not in state:
-                raise ValueError(f"state: missing {required!r}")
-        slots: dict[str, dict[str, Array]] = {}
-        for k, v in state.items():
-            if k in ("iterations", "lr"):
-                continue
-            slot, sep, key = k.partition("/")
-            if not sep or slot not in self.slot_names:
-                raise ValueError(
-                    f"state: unexpected key {k!r} for {type(self).__name__} "
-                    f"(slots {list(self.slot_names)})"
-                )
-            slots.setdefault(key, {})[slot] = np.asarray(v)
-        new_state: dict[str, tuple[Array | None, ...]] = {}
-        for key, arrays in slots.items():
-            missing = [s for s in self.slot_names if s not in arrays]
-            if missing:
-                raise ValueError(f"state: parameter {key!r} lacks slots {missing}")
-            bufs = [np.array(arrays[s], copy=True) for s in self.slot_names]
-            if len({(b.shape, b.dtype) for b in bufs}) != 1:
-                raise ValueError(f"state: slots of {key!r} differ in shape or dtype")
-            new_state[key] = self._entry(bufs, bufs[0])
-        self.iterations = int(state["iterations"])
-        self.lr = float(state["lr"])
-        self._state = new_state
-
-    def reset(self) -> None:
-        """Forget all state (as if freshly constructed)."""
-        self.iterations = 0
-        self._state = {}
-
-    def get_config(self) -> dict[str, Any]:
-        """Constructor arguments (JSON-able)."""
-        return {"lr": self._lr, "weight_decay": self.weight_decay}
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> Optimizer:
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
-
 class SGD(Optimizer):
     """Stochastic gradient descent: ``w <- w - lr * g``.
 
@@ -277,8 +89,8 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def __init__(self, lr: float = 0.01, *, weight_decay: float = 0.0) -> None:
-        super().__init__(lr, weight_decay=weight_decay)
+    def __init__(self, lr: float = 0.01, **options: Any) -> None:
+        super().__init__(lr, **options)
 
     def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
         np.multiply(g, self._lr, out=buf)
@@ -290,9 +102,9 @@ class _WithMomentum(Optimizer):
 
     slot_names = ("v",)
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9, *, weight_decay: float = 0.0):
-        super().__init__(lr, weight_decay=weight_decay)
-        self.momentum = _check_unit("momentum", momentum)
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, **options: Any) -> None:
+        super().__init__(lr, **options)
+        self.momentum = check("momentum", momentum, _UNIT)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "momentum": self.momentum}
@@ -363,9 +175,9 @@ class AdaGrad(Optimizer):
     name = "adagrad"
     slot_names = ("h",)
 
-    def __init__(self, lr: float = 0.01, *, eps: float = 1e-7, weight_decay: float = 0.0):
-        super().__init__(lr, weight_decay=weight_decay)
-        self.eps = _check_positive("eps", eps)
+    def __init__(self, lr: float = 0.01, *, eps: float = 1e-7, **options: Any) -> None:
+        super().__init__(lr, **options)
+        self.eps = check("eps", eps, POSITIVE)
 
     def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
         (h,) = slots
@@ -391,11 +203,11 @@ class RMSprop(Optimizer):
     slot_names = ("h",)
 
     def __init__(
-        self, lr: float = 0.01, rho: float = 0.99, *, eps: float = 1e-7, weight_decay: float = 0.0
-    ):
-        super().__init__(lr, weight_decay=weight_decay)
-        self.rho = _check_unit("rho", rho)
-        self.eps = _check_positive("eps", eps)
+        self, lr: float = 0.01, rho: float = 0.99, *, eps: float = 1e-7, **options: Any
+    ) -> None:
+        super().__init__(lr, **options)
+        self.rho = check("rho", rho, _UNIT)
+        self.eps = check("eps", eps, POSITIVE)
 
     def _update(self, p: Array, g: Array, slots: list[Array], buf: Array) -> None:
         (h,) = slots
@@ -435,12 +247,12 @@ class Adam(Optimizer):
         beta2: float = 0.999,
         *,
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        **options: Any,
     ) -> None:
-        super().__init__(lr, weight_decay=weight_decay)
-        self.beta1 = _check_unit("beta1", beta1)
-        self.beta2 = _check_unit("beta2", beta2)
-        self.eps = _check_positive("eps", eps)
+        super().__init__(lr, **options)
+        self.beta1 = check("beta1", beta1, _UNIT)
+        self.beta2 = check("beta2", beta2, _UNIT)
+        self.eps = check("eps", eps, POSITIVE)
         self._lr_t = 0.0
         self._eps_t = 0.0
 
@@ -480,16 +292,9 @@ class AdamW(Adam):
     name = "adamw"
     _decoupled = True
 
-    def __init__(
-        self,
-        lr: float = 0.001,
-        beta1: float = 0.9,
-        beta2: float = 0.999,
-        *,
-        eps: float = 1e-8,
-        weight_decay: float = 0.01,
-    ) -> None:
-        super().__init__(lr, beta1, beta2, eps=eps, weight_decay=weight_decay)
+    def __init__(self, *args: Any, weight_decay: float = 0.01, **options: Any) -> None:
+        # Adam's arguments (lr, beta1, beta2, eps, hooks), with a decay on by default
+        super().__init__(*args, weight_decay=weight_decay, **options)
         self._shrink = 1.0
 
     def _prepare(self) -> None:

@@ -6,21 +6,19 @@ a point whose error is no larger than at any point near it, but larger than
 at the global minimum (Zhou, "Machine Learning", section 5.4). Zhou lists the
 heuristics people use to jump out of such a basin, all without a guarantee:
 
-* **random restarts**: train from several initialisations and keep the best
-  (:func:`random_restarts`, :func:`restarts_network`);
+* **random restarts**: search from several starts and keep the best
+  (:func:`random_restarts`);
 * **simulated annealing**: accept an uphill move with a probability that
-  shrinks as a temperature falls (:func:`simulated_annealing`,
-  :func:`anneal_network`);
+  shrinks as a temperature falls (:func:`simulated_annealing`);
 * **stochastic gradient descent**: the noise of a gradient computed on one
   sample (or a mini-batch, or added on purpose) can push the walk out of a
-  shallow basin (:func:`noisy_gradient_descent`, :func:`train_network`).
+  shallow basin (:func:`noisy_gradient_descent`).
 
-Everything works on any energy ``f(theta) -> float`` of a parameter array
-``theta`` (optionally with its gradient ``grad(theta)``) and on a
-:class:`~nnscratch.network.Sequential` whose ``loss(x, t)`` is the energy.
-The test problems (Rastrigin, XOR) and the experiment that counts, over many
-seeds, how often each strategy reaches the global minimum are in
-:mod:`nnscratch.minima`.
+This module works on any energy ``f(theta) -> float`` of a parameter array
+``theta`` (optionally with its gradient ``grad(theta)``), such as the
+Rastrigin function of :mod:`~nnscratch.minima.problems`. For a network the
+same strategies run over the one training loop and its gradient hooks
+(:mod:`~nnscratch.minima.networks`).
 
 All randomness comes from a seeded ``numpy.random.Generator``: the same seed
 gives the same result.
@@ -35,27 +33,33 @@ networks" (2015).
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import numbers
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from nnscratch._validate import (
+    Integer,
+    Real,
+    check,
+    check_array,
+    check_callable,
+    check_seed,
+    fail,
+)
+from nnscratch.numerical import numerical_gradient
 
 __all__ = [
     "AnnealResult",
     "DescentResult",
     "RestartsResult",
     "acceptance_probability",
-    "anneal_network",
     "geometric_temperatures",
     "noisy_gradient_descent",
     "random_restarts",
-    "restarts_network",
     "simulated_annealing",
-    "train_network",
 ]
 
 Energy = Callable[[np.ndarray], Any]
@@ -72,49 +76,16 @@ DEFAULT_GAMMA = 0.55
 
 
 # --- argument checks ----------------------------------------------------------
-def _int_at_least(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: expected an integer >= {low}, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name}: expected an integer >= {low}, got {value}")
-    return int(value)
-
-
-def _real(name: str, value: Any, *, low: float, strict: bool) -> float:
-    what = f"a finite number {'>' if strict else '>='} {low:g}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected {what}, got {type(value).__name__}")
-    v = float(value)
-    if not math.isfinite(v) or v < low or (strict and v == low):
-        raise ValueError(f"{name}: expected {what}, got {value}")
-    return v
-
-
-def _alpha(value: Any) -> float:
-    a = _real("alpha", value, low=0.0, strict=True)
-    if a > 1.0:
-        raise ValueError(f"alpha: expected a cooling factor in (0, 1], got {value}")
-    return a
-
-
-def _callable(name: str, value: Any, *, optional: bool = False) -> None:
-    if value is None and optional:
-        return
-    if not callable(value):
-        raise TypeError(f"{name}: expected a callable, got {type(value).__name__}")
+_POSITIVE = Real(0, None, low_open=True)
+_NON_NEGATIVE = Real(0)
 
 
 def _start(x0: Any, name: str = "x0") -> np.ndarray:
     """``x0`` as a fresh float64 array with finite entries."""
-    arr = np.asarray(x0)
-    if arr.dtype.kind not in "fiub":
-        raise TypeError(f"{name}: expected a real-valued array, got dtype {arr.dtype}")
-    arr = np.array(arr, dtype=np.float64)
+    arr = check_array(name, x0, finite=True)
     if arr.size == 0:
-        raise ValueError(f"{name}: expected at least one parameter, got shape {arr.shape}")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name}: expected finite values")
-    return arr
+        raise fail(name, "at least one parameter", f"shape {arr.shape}")
+    return np.array(arr, dtype=np.float64)
 
 
 def _energy(f: Energy, x: np.ndarray, who: str) -> float:
@@ -127,17 +98,13 @@ def _energy(f: Energy, x: np.ndarray, who: str) -> float:
 
 
 def _rng(seed: SeedLike) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is not None:
-        _int_at_least("seed", seed, 0)
-    return np.random.default_rng(seed)
+    return np.random.default_rng(check_seed("seed", seed, generator=True))
 
 
 # --- results ------------------------------------------------------------------
 @dataclass(frozen=True)
 class AnnealResult:
-    """What :func:`simulated_annealing` and :func:`anneal_network` return.
+    """What :func:`simulated_annealing` and ``minima.networks.anneal_network`` return.
 
     Attributes:
         best_params: lowest-energy point visited (an array; for a network a
@@ -171,18 +138,15 @@ class AnnealResult:
 
 @dataclass(frozen=True)
 class DescentResult:
-    """What :func:`noisy_gradient_descent` and :func:`train_network` return.
+    """What :func:`noisy_gradient_descent` returns.
 
     Attributes:
-        params: final point (for a network: dict name -> array copy).
-        energy: its energy (for a network: the full-data loss after training).
-        best_params, best_energy: the lowest-energy point recorded (for
-            :func:`noisy_gradient_descent`; for a network the final point).
-        history: energies along the way: for a function, at every iterate,
-            shape (steps + 1,); for a network, the mean mini-batch loss of each
-            epoch, shape (epochs,).
-        trajectory: every iterate (functions only), or None.
-        evaluations: gradient evaluations (for a network: parameter updates).
+        params: final point.
+        energy: its energy.
+        best_params, best_energy: the lowest-energy point recorded.
+        history: the energy at every iterate, shape (steps + 1,).
+        trajectory: every iterate, or None.
+        evaluations: gradient evaluations.
     """
 
     params: Any
@@ -196,7 +160,7 @@ class DescentResult:
 
 @dataclass(frozen=True)
 class RestartsResult:
-    """What :func:`random_restarts` and :func:`restarts_network` return.
+    """What :func:`random_restarts` and ``minima.networks.restarts_network`` return.
 
     Attributes:
         best_params: the best run's final point (network: dict of array copies).
@@ -206,7 +170,7 @@ class RestartsResult:
         starts: the start points, shape (n, *shape), or for networks the seeds
             passed to ``build_fn``, shape (n,).
         evaluations: gradient evaluations (or parameter updates) over all runs.
-        network: for :func:`restarts_network`, the best run's network.
+        network: for ``restarts_network``, the best run's network.
     """
 
     best_params: Any
@@ -232,9 +196,9 @@ def geometric_temperatures(t0: float, alpha: float, steps: int) -> np.ndarray:
     ``T_k = c / log(k + 2)`` carries a convergence guarantee, Geman and Geman
     1984, and it is far too slow to use.)
     """
-    t0 = _real("t0", t0, low=0.0, strict=True)
-    alpha = _alpha(alpha)
-    steps = _int_at_least("steps", steps, 0)
+    t0 = check("t0", t0, _POSITIVE)
+    alpha = check("alpha", alpha, Real(0, 1, low_open=True))
+    steps = check("steps", steps, Integer(0))
     return t0 * alpha ** np.arange(steps, dtype=np.float64)
 
 
@@ -294,11 +258,11 @@ def simulated_annealing(
     Reference: Kirkpatrick, Gelatt and Vecchi, Science 220 (1983); Zhou,
     "Machine Learning", section 5.4.
     """
-    _callable("f", f)
+    check_callable("f", f)
     x = _start(x0)
-    steps = _int_at_least("steps", steps, 0)
+    steps = check("steps", steps, Integer(0))
     temps = geometric_temperatures(t0, alpha, steps)
-    step_size = _real("step_size", step_size, low=0.0, strict=True)
+    step_size = check("step_size", step_size, _POSITIVE)
     rng = _rng(seed)
     e = _energy(f, x.copy(), "simulated_annealing")
     if not math.isfinite(e):
@@ -340,8 +304,6 @@ def simulated_annealing(
 
 # --- gradient descent, plain or noisy ----------------------------------------
 def _numerical_grad(f: Energy) -> Gradient:
-    from nnscratch.numerical import numerical_gradient
-
     def grad(x: np.ndarray) -> np.ndarray:
         return numerical_gradient(f, np.array(x, dtype=np.float64))
 
@@ -381,13 +343,13 @@ def noisy_gradient_descent(
     Raises:
         FloatingPointError: when an iterate becomes non-finite (lr too large).
     """
-    _callable("f", f)
-    _callable("grad", grad, optional=True)
+    check_callable("f", f)
+    check_callable("grad", grad, optional=True)
     x = _start(x0)
-    lr = _real("lr", lr, low=0.0, strict=True)
-    steps = _int_at_least("steps", steps, 0)
-    noise = _real("noise", noise, low=0.0, strict=False)
-    gamma = _real("gamma", gamma, low=0.0, strict=False)
+    lr = check("lr", lr, _POSITIVE)
+    steps = check("steps", steps, Integer(0))
+    noise = check("noise", noise, _NON_NEGATIVE)
+    gamma = check("gamma", gamma, _NON_NEGATIVE)
     rng = _rng(seed)
     g_fn = grad if grad is not None else _numerical_grad(f)
     history = np.empty(steps + 1)
@@ -477,13 +439,13 @@ def random_restarts(
         local: instead, any ``local(x0) -> (x, energy)``.
         seed: int or Generator for the starts.
     """
-    _callable("f", f)
+    check_callable("f", f)
     sample = _sampler(init)
-    n = _int_at_least("n", n, 1)
-    _callable("local", local, optional=True)
+    n = check("n", n, Integer(1))
+    check_callable("local", local, optional=True)
     if local is None:
-        lr = _real("lr", lr, low=0.0, strict=True)
-        steps = _int_at_least("steps", steps, 0)
+        lr = check("lr", lr, _POSITIVE)
+        steps = check("steps", steps, Integer(0))
     rng = _rng(seed)
     starts = [sample(rng) for _ in range(n)]
     shapes = {s.shape for s in starts}
@@ -513,268 +475,4 @@ def random_restarts(
         energies=energies,
         starts=np.stack(starts),
         evaluations=evaluations,
-    )
-
-
-# --- networks -----------------------------------------------------------------
-def _check_net(net: Any) -> None:
-    for attr in ("parameters", "loss", "value_and_grad"):
-        if not callable(getattr(net, attr, None)):
-            raise TypeError(
-                f"net: expected a network with parameters(), loss() and value_and_grad(), "
-                f"got {type(net).__name__}"
-            )
-
-
-def _copy_params(net: Any) -> dict[str, np.ndarray]:
-    return {k: v.copy() for k, v in net.parameters().items()}
-
-
-def _net_data(net: Any, x: Any, t: Any) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(x)
-    dtype = getattr(net, "dtype", None)
-    if dtype is not None and x.dtype != dtype and x.dtype.kind in "fiub":
-        x = x.astype(dtype)
-    t = np.asarray(t)
-    if x.ndim == 0 or t.ndim == 0 or x.shape[0] != t.shape[0]:
-        raise ValueError(
-            f"x, t: expected the same number of samples, got shapes {x.shape} and {t.shape}"
-        )
-    if x.shape[0] == 0:
-        raise ValueError("x: expected at least one sample, got none")
-    return x, t
-
-
-def anneal_network(
-    net: Any,
-    x: Any,
-    t: Any,
-    *,
-    steps: int = 1000,
-    t0: float = DEFAULT_T0,
-    alpha: float = DEFAULT_ALPHA,
-    step_size: float = DEFAULT_STEP_SIZE,
-    seed: SeedLike = None,
-    record_trajectory: bool = False,
-) -> AnnealResult:
-    """Simulated annealing over all parameters of ``net``, energy ``net.loss(x, t)``.
-
-    Every proposal perturbs all the arrays of ``net.parameters()`` in place by
-    ``step_size * N(0, I)`` (no gradients are used); a rejected proposal is
-    undone. At the end the network holds the best parameters found.
-    Arguments and schedule as in :func:`simulated_annealing`; the result's
-    ``best_params`` and ``params`` are dicts of array copies by name and a
-    recorded trajectory is the flat parameter vector, in the order of
-    ``net.parameters()``.
-    """
-    _check_net(net)
-    x, t = _net_data(net, x, t)
-    live = net.parameters()
-    names = list(live)
-    sizes = [live[k].size for k in names]
-    theta0 = np.concatenate([live[k].ravel().astype(np.float64) for k in names])
-
-    def load(theta: np.ndarray) -> None:
-        i = 0
-        for k, size in zip(names, sizes, strict=True):
-            np.copyto(live[k], theta[i : i + size].reshape(live[k].shape), casting="unsafe")
-            i += size
-
-    def energy(theta: np.ndarray) -> float:
-        load(theta)
-        with np.errstate(over="ignore", invalid="ignore"):
-            return float(net.loss(x, t))
-
-    try:
-        r = simulated_annealing(
-            energy,
-            theta0,
-            steps=steps,
-            t0=t0,
-            alpha=alpha,
-            step_size=step_size,
-            seed=seed,
-            record_trajectory=record_trajectory,
-        )
-    except BaseException:
-        load(theta0)
-        raise
-
-    def as_dict(theta: np.ndarray) -> dict[str, np.ndarray]:
-        load(theta)
-        return _copy_params(net)
-
-    final = as_dict(r.params)
-    best = as_dict(r.best_params)  # leaves the network at the best point
-    return dataclasses.replace(r, best_params=best, params=final)
-
-
-def _optimizer(optimizer: Any, lr: float | None) -> Any:
-    from nnscratch import optimizers
-
-    if isinstance(optimizer, optimizers.Optimizer):
-        opt = optimizers.deserialize(optimizers.serialize(optimizer))  # fresh state
-    else:
-        opt = optimizers.get(optimizer)
-    if lr is not None:
-        opt.lr = _real("lr", lr, low=0.0, strict=True)
-    return opt
-
-
-def _batches(
-    x: np.ndarray, t: np.ndarray, batch_size: int, rng: np.random.Generator
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """One epoch of batches ``(x_b, t_b)``, shuffled unless one batch holds all N samples.
-
-    ``batch_size >= N`` gives the whole data as one batch and draws nothing;
-    otherwise consecutive slices of a fresh permutation (the last may be
-    smaller), drawn from ``rng`` when the first batch is taken.
-    """
-    n = x.shape[0]
-    if batch_size >= n:
-        yield x, t
-        return
-    order = rng.permutation(n)
-    for start in range(0, n, batch_size):
-        idx = order[start : start + batch_size]
-        yield x[idx], t[idx]
-
-
-def _with_noise(
-    grads: dict[str, np.ndarray], sigma: float, rng: np.random.Generator
-) -> dict[str, np.ndarray]:
-    """New gradients ``g + sigma * e``, ``e ~ N(0, I)``, in each gradient's dtype."""
-    return {
-        name: g + (sigma * rng.standard_normal(g.shape)).astype(g.dtype)
-        for name, g in grads.items()
-    }
-
-
-def train_network(
-    net: Any,
-    x: Any,
-    t: Any,
-    *,
-    epochs: int = 100,
-    lr: float | None = None,
-    optimizer: Any = "sgd",
-    batch_size: int | None = None,
-    noise: float = 0.0,
-    gamma: float = DEFAULT_GAMMA,
-    seed: SeedLike = None,
-) -> DescentResult:
-    """Train ``net`` by backpropagation: full-batch, mini-batch or with gradient noise.
-
-    ``batch_size=None`` (or N) is full-batch gradient descent, the
-    "accumulated" BP of Zhou section 5.3 (deterministic unless ``noise > 0``);
-    ``batch_size=1`` is the standard (stochastic) BP, one sample per update,
-    samples shuffled every epoch. ``noise = sigma0 > 0`` adds
-    ``sigma0 / (1 + k)**(gamma / 2) * N(0, I)`` to every gradient of update ``k``
-    (Neelakantan et al. 2015). The network is updated in place.
-
-    Args:
-        optimizer: name, ``{"class_name", "config"}`` dict or Optimizer (its
-            configuration is copied; its state is not used).
-        lr: overrides the optimizer's learning rate when given.
-        seed: int or Generator for shuffling and noise.
-
-    Returns:
-        :class:`DescentResult`: ``history`` the mean mini-batch loss of each
-        epoch, ``energy`` the full-data loss at the end, ``evaluations`` the
-        number of updates.
-    """
-    _check_net(net)
-    x, t = _net_data(net, x, t)
-    epochs = _int_at_least("epochs", epochs, 0)
-    n = x.shape[0]
-    bs = n if batch_size is None else min(_int_at_least("batch_size", batch_size, 1), n)
-    noise = _real("noise", noise, low=0.0, strict=False)
-    gamma = _real("gamma", gamma, low=0.0, strict=False)
-    opt = _optimizer(optimizer, lr)
-    rng = _rng(seed)
-    params = net.parameters()
-    history = np.empty(epochs)
-    k = 0
-    for epoch in range(epochs):
-        total = 0.0
-        for xb, tb in _batches(x, t, bs, rng):
-            value, grads = net.value_and_grad(xb, tb)
-            if noise > 0.0:
-                grads = _with_noise(grads, noise / (1.0 + k) ** (gamma / 2.0), rng)
-            opt.step(params, grads)
-            total += value * len(tb)
-            k += 1
-        history[epoch] = total / n
-        if not math.isfinite(history[epoch]):
-            raise FloatingPointError(
-                f"train_network: the loss became {history[epoch]} in epoch {epoch + 1} "
-                "(learning rate too large?)"
-            )
-    energy = float(net.loss(x, t))
-    final = _copy_params(net)
-    return DescentResult(
-        params=final,
-        energy=energy,
-        best_params=final,
-        best_energy=energy,
-        history=history,
-        trajectory=None,
-        evaluations=k,
-    )
-
-
-def restarts_network(
-    build_fn: Callable[[int], Any],
-    x: Any,
-    t: Any,
-    n: int = 10,
-    *,
-    epochs: int = 100,
-    lr: float | None = None,
-    optimizer: Any = "sgd",
-    batch_size: int | None = None,
-    noise: float = 0.0,
-    seed: SeedLike = None,
-) -> RestartsResult:
-    """Train ``n`` networks from different initialisations and keep the lowest loss.
-
-    ``build_fn(seed) -> net`` builds a freshly initialised network (for
-    example ``lambda s: nnscratch.minima.xor_network(seed=s)``); the ``n``
-    seeds are drawn from ``seed``. Each network is trained by
-    :func:`train_network` with the other arguments. The result's ``network``
-    is the best network, ``starts`` the seeds given to ``build_fn``.
-    """
-    _callable("build_fn", build_fn)
-    n = _int_at_least("n", n, 1)
-    rng = _rng(seed)
-    seeds = rng.integers(0, 2**31 - 1, size=n)
-    energies = np.empty(n)
-    best_net: Any = None
-    evaluations = 0
-    for i, s in enumerate(seeds):
-        net = build_fn(int(s))
-        r = train_network(
-            net,
-            x,
-            t,
-            epochs=epochs,
-            lr=lr,
-            optimizer=optimizer,
-            batch_size=batch_size,
-            noise=noise,
-            seed=rng,
-        )
-        energies[i] = r.energy
-        evaluations += r.evaluations
-        if best_net is None or r.energy < energies[:i].min(initial=np.inf):
-            best_net = net
-    best = int(np.argmin(energies))
-    return RestartsResult(
-        best_params=_copy_params(best_net),
-        best_energy=float(energies[best]),
-        best_index=best,
-        energies=energies,
-        starts=seeds,
-        evaluations=evaluations,
-        network=best_net,
     )

@@ -1,24 +1,13 @@
-"""The local-minima experiment: its test problems and how often each strategy wins.
+"""The local-minima experiment: how often each strategy reaches the global minimum.
 
-Two problems with many minima, and the experiment that runs the strategies of
-:mod:`nnscratch.annealing` on them over many seeds:
+:func:`minima_experiment` runs plain descent, random restarts, simulated
+annealing and the noise of SGD (:mod:`~nnscratch.minima.strategies` for the
+Rastrigin function, :mod:`~nnscratch.minima.networks` and :func:`nnscratch.fit`
+for XOR) over many seeds on the problems of :mod:`~nnscratch.minima.problems`,
+and returns a :class:`MinimaReport` whose :meth:`~MinimaReport.as_table` is
+what ``nnscratch demo minima`` prints.
 
-* the 2-D **Rastrigin** function (:func:`rastrigin`, :func:`rastrigin_grad`),
-  a local minimum near every integer point and the global one at the origin;
-  :func:`in_global_basin` tells whether a point lies in the origin's basin;
-* **XOR** with a small network (:func:`xor_network`), whose 2-2-1 sigmoid
-  version often gets stuck;
-* and the bowl :func:`quadratic` (the book's ``function_2``), one minimum, to
-  check a descent against the book's numbers.
-
-:func:`minima_experiment` counts how often plain descent, random restarts,
-simulated annealing and the noise of SGD reach the global minimum of
-Rastrigin and solve XOR, and returns a :class:`MinimaReport` whose
-:meth:`~MinimaReport.as_table` is what ``nnscratch demo minima`` prints.
-
-References: Zhou Zhihua, "Machine Learning" (2016), section 5.4;
-L. A. Rastrigin, "Systems of extremal control" (1974); Saitoh, "Deep Learning
-from Scratch", section 4.3.3.
+Reference: Zhou Zhihua, "Machine Learning" (2016), section 5.4.
 """
 
 from __future__ import annotations
@@ -30,104 +19,23 @@ from typing import Any
 
 import numpy as np
 
-from nnscratch.annealing import (
+from nnscratch._validate import Integer, check
+from nnscratch.datasets.toy import xor
+from nnscratch.minima.networks import anneal_network, restarts_network
+from nnscratch.minima.problems import in_global_basin, rastrigin, rastrigin_grad, xor_network
+from nnscratch.minima.strategies import (
     DEFAULT_GAMMA,
-    _int_at_least,  # the same argument check as the strategies'
-    anneal_network,
     noisy_gradient_descent,
     random_restarts,
-    restarts_network,
     simulated_annealing,
-    train_network,
 )
+from nnscratch.training.loop import fit
+from nnscratch.training.optimizers import SGD
 
-__all__ = [
-    "MinimaReport",
-    "MinimaRow",
-    "in_global_basin",
-    "minima_experiment",
-    "quadratic",
-    "quadratic_grad",
-    "rastrigin",
-    "rastrigin_grad",
-    "xor_network",
-]
+__all__ = ["MinimaReport", "MinimaRow", "minima_experiment"]
 
 #: Strategy name -> (its budget, as printed under the table; one run of it).
 Strategies = dict[str, tuple[str, Callable[..., Any]]]
-
-
-# --- the test problems ------------------------------------------------------------
-def rastrigin(x: Any, a: float = 10.0) -> float:
-    """The Rastrigin function ``f(x) = a n + sum_i (x_i^2 - a cos(2 pi x_i))``.
-
-    Shape: ``x`` (n,) (any shape; summed over all entries). The global minimum
-    is ``f(0) = 0``; there is a local minimum near every integer point ``z``,
-    at ``z_i (1 - 1 / (1 + 20 pi^2))`` for ``a = 10``, with
-    ``f`` close to ``sum z_i^2`` (about 4.97 near (2, -1)). Local maxima sit near
-    the half-integers, so the basin of the origin is about ``max |x_i| < 0.5``.
-    Usual domain: ``[-5.12, 5.12]^n``.
-
-    Reference: L. A. Rastrigin, "Systems of extremal control" (1974);
-    H. Muehlenbein, M. Schomisch and J. Born, Parallel Computing 17 (1991).
-    """
-    x = np.asarray(x, dtype=np.float64)
-    return float(a * x.size + np.sum(x * x - a * np.cos(2.0 * np.pi * x)))
-
-
-def rastrigin_grad(x: Any, a: float = 10.0) -> np.ndarray:
-    """Gradient of :func:`rastrigin`: ``df/dx_i = 2 x_i + 2 pi a sin(2 pi x_i)``."""
-    x = np.asarray(x, dtype=np.float64)
-    return 2.0 * x + 2.0 * np.pi * a * np.sin(2.0 * np.pi * x)
-
-
-def quadratic(x: Any) -> float:
-    """The bowl ``f(x) = sum_i x_i^2`` (the book's ``function_2``): one minimum, f(0) = 0.
-
-    Reference: Saitoh, "Deep Learning from Scratch", section 4.3.3.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    return float(np.sum(x * x))
-
-
-def quadratic_grad(x: Any) -> np.ndarray:
-    """Gradient of :func:`quadratic`: ``2 x``."""
-    return 2.0 * np.asarray(x, dtype=np.float64)
-
-
-def in_global_basin(x: Any) -> bool:
-    """True when ``x`` lies in the Rastrigin origin's basin, ``max_i |x_i| < 0.5``.
-
-    Gradient descent with a small step from such a point ends at the global
-    minimum 0 (the ridges between basins are at ``|x_i|`` of about 0.503).
-    """
-    return bool(np.max(np.abs(np.asarray(x, dtype=np.float64))) < 0.5)
-
-
-def xor_network(
-    hidden: int = 2,
-    activation: str = "sigmoid",
-    *,
-    seed: int | None = None,
-    dtype: Any = "float64",
-) -> Any:
-    """A ``2-hidden-1`` network for XOR: ``Dense(2, h)``, activation, ``Dense(h, 1)``.
-
-    One output logit ``z``; the loss is the binary cross entropy of
-    ``sigmoid(z)`` ("sigmoid_binary_cross_entropy") and the predicted class is
-    ``z > 0``. Weights are He-normal (std ``sqrt(2 / fan_in)``), biases zero.
-    Targets are ``t.reshape(-1, 1)`` as floats.
-    """
-    from nnscratch.layers import Activation, Dense
-    from nnscratch.network import Sequential
-
-    h = _int_at_least("hidden", hidden, 1)
-    return Sequential(
-        [Dense(2, h), Activation(activation), Dense(h, 1)],
-        loss="sigmoid_binary_cross_entropy",
-        seed=seed,
-        dtype=dtype,
-    )
 
 
 # --- the report -------------------------------------------------------------------
@@ -325,8 +233,17 @@ def _xor_strategies(updates: int, x: np.ndarray, t: np.ndarray) -> Strategies:
     alpha = 0.01 ** (1.0 / sa_steps)
 
     def gd(s: int) -> Any:
-        net = xor_network(seed=s)
-        train_network(net, x, t, epochs=updates, lr=lr)
+        net = xor_network(seed=s)  # accumulated BP: one update per pass, in the data's order
+        fit(
+            net,
+            x,
+            t,
+            optimizer=SGD(lr),
+            epochs=updates,
+            batch_size=len(x),
+            shuffle=False,
+            verbose=0,
+        )
         return net
 
     def restarts(s: int) -> Any:
@@ -336,7 +253,7 @@ def _xor_strategies(updates: int, x: np.ndarray, t: np.ndarray) -> Strategies:
             t,
             n_restarts,
             epochs=updates // n_restarts,
-            lr=lr,
+            optimizer=SGD(lr),
             seed=s,
         ).network
 
@@ -346,8 +263,8 @@ def _xor_strategies(updates: int, x: np.ndarray, t: np.ndarray) -> Strategies:
         return net
 
     def sgd(s: int) -> Any:
-        net = xor_network(seed=s)
-        train_network(net, x, t, epochs=updates // len(x), lr=lr, batch_size=1, seed=s)
+        net = xor_network(seed=s)  # standard BP: one shuffled sample per update
+        fit(net, x, t, optimizer=SGD(lr), epochs=updates // len(x), batch_size=1, seed=s, verbose=0)
         return net
 
     return {
@@ -369,8 +286,6 @@ def _xor_strategies(updates: int, x: np.ndarray, t: np.ndarray) -> Strategies:
 
 
 def _xor_rows(seeds: int, updates: int, seed: int) -> list[MinimaRow]:
-    from nnscratch.datasets.toy import xor
-
     x, labels = xor()
     t = labels.reshape(-1, 1).astype(np.float64)
 
@@ -407,10 +322,10 @@ def minima_experiment(
     defaults, not tuned per strategy: the table shows heuristics, without
     guarantees (Zhou, section 5.4).
     """
-    seeds = _int_at_least("seeds", seeds, 1)
-    rastrigin_budget = _int_at_least("rastrigin_budget", rastrigin_budget, 10)
-    xor_updates = _int_at_least("xor_updates", xor_updates, 4)
-    seed = _int_at_least("seed", seed, 0)
+    seeds = check("seeds", seeds, Integer(1))
+    rastrigin_budget = check("rastrigin_budget", rastrigin_budget, Integer(10))
+    xor_updates = check("xor_updates", xor_updates, Integer(4))
+    seed = check("seed", seed, Integer(0))
     if isinstance(problems, str) or not set(problems) <= {"rastrigin", "xor"} or not problems:
         raise ValueError(
             f"problems: expected a non-empty list from ('rastrigin', 'xor'), got {problems!r}"

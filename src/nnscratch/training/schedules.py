@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from nnscratch._registry import Registry
+from nnscratch._validate import Integer, Options, Real, check, check_bool
 
 __all__ = [
     "Constant",
@@ -32,34 +33,15 @@ __all__ = [
 ]
 
 
-def _positive(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name}: expected a positive finite number, got {value!r}")
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name}: expected a positive finite number, got {value}")
-    return value
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    return int(value)
-
-
-def _fraction(name: str, value: Any, *, closed: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name}: expected a number in [0, 1], got {value!r}")
-    value = float(value)
-    if not (0.0 <= value <= 1.0) or (not closed and value in (0.0, 1.0)):
-        interval = "[0, 1]" if closed else "(0, 1)"
-        raise ValueError(f"{name}: expected a number in {interval}, got {value}")
-    return value
+_POSITIVE = Real(0, None, low_open=True)
+_STEPS = Integer(1)
+_FRACTION = Real(0, 1)
 
 
 def _check_step(step: int) -> int:
+    # Run on every step: a plain comparison, the wording of _validate's Integer(0).
     if step < 0:
-        raise ValueError(f"step: expected a non-negative integer, got {step}")
+        raise ValueError(f"step: expected an integer >= 0, got {step}")
     return step
 
 
@@ -89,7 +71,7 @@ class Constant(Schedule):
     name = "constant"
 
     def __init__(self, lr: float) -> None:
-        self.lr = _positive("lr", lr)
+        self.lr = check("lr", lr, _POSITIVE)
 
     def __call__(self, step: int) -> float:
         _check_step(step)
@@ -109,9 +91,9 @@ class StepDecay(Schedule):
     name = "step"
 
     def __init__(self, lr: float, step_size: int, gamma: float = 0.1) -> None:
-        self.lr = _positive("lr", lr)
-        self.step_size = _positive_int("step_size", step_size)
-        self.gamma = _positive("gamma", gamma)
+        self.lr = check("lr", lr, _POSITIVE)
+        self.step_size = check("step_size", step_size, _STEPS)
+        self.gamma = check("gamma", gamma, _POSITIVE)
 
     def __call__(self, step: int) -> float:
         return self.lr * self.gamma ** (_check_step(step) // self.step_size)
@@ -132,10 +114,10 @@ class ExponentialDecay(Schedule):
     def __init__(
         self, lr: float, decay_rate: float, decay_steps: int = 1, *, staircase: bool = False
     ) -> None:
-        self.lr = _positive("lr", lr)
-        self.decay_rate = _positive("decay_rate", decay_rate)
-        self.decay_steps = _positive_int("decay_steps", decay_steps)
-        self.staircase = bool(staircase)
+        self.lr = check("lr", lr, _POSITIVE)
+        self.decay_rate = check("decay_rate", decay_rate, _POSITIVE)
+        self.decay_steps = check("decay_steps", decay_steps, _STEPS)
+        self.staircase = check_bool("staircase", staircase)
 
     def __call__(self, step: int) -> float:
         s = _check_step(step)
@@ -175,15 +157,11 @@ class CosineDecay(Schedule):
         warmup_steps: int = 0,
         warmup_start: float = 0.0,
     ) -> None:
-        self.lr = _positive("lr", lr)
-        self.decay_steps = _positive_int("decay_steps", decay_steps)
-        self.alpha = _fraction("alpha", alpha)
-        if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or warmup_steps < 0:
-            raise ValueError(f"warmup_steps: expected a non-negative integer, got {warmup_steps!r}")
-        self.warmup_steps = warmup_steps
-        if not (isinstance(warmup_start, (int, float)) and 0.0 <= warmup_start <= self.lr):
-            raise ValueError(f"warmup_start: expected a number in [0, lr], got {warmup_start!r}")
-        self.warmup_start = float(warmup_start)
+        self.lr = check("lr", lr, _POSITIVE)
+        self.decay_steps = check("decay_steps", decay_steps, _STEPS)
+        self.alpha = check("alpha", alpha, _FRACTION)
+        self.warmup_steps = check("warmup_steps", warmup_steps, Integer(0))
+        self.warmup_start = check("warmup_start", warmup_start, Real(0, self.lr))
 
     def __call__(self, step: int) -> float:
         s = _check_step(step)
@@ -235,14 +213,12 @@ class OneCycle(Schedule):
         final_div_factor: float = 1e4,
         anneal: str = "cos",
     ) -> None:
-        self.max_lr = _positive("max_lr", max_lr)
-        self.total_steps = _positive_int("total_steps", total_steps)
-        self.pct_start = _fraction("pct_start", pct_start, closed=False)
-        self.div_factor = _positive("div_factor", div_factor)
-        self.final_div_factor = _positive("final_div_factor", final_div_factor)
-        if anneal not in ("cos", "linear"):
-            raise ValueError(f"anneal: expected 'cos' or 'linear', got {anneal!r}")
-        self.anneal = anneal
+        self.max_lr = check("max_lr", max_lr, _POSITIVE)
+        self.total_steps = check("total_steps", total_steps, _STEPS)
+        self.pct_start = check("pct_start", pct_start, Real(0, 1, low_open=True, high_open=True))
+        self.div_factor = check("div_factor", div_factor, _POSITIVE)
+        self.final_div_factor = check("final_div_factor", final_div_factor, _POSITIVE)
+        self.anneal = check("anneal", anneal, Options("cos", "linear"))
         self._peak = self.pct_start * self.total_steps - 1.0
         self._end = float(self.total_steps - 1)
         if not (0.0 < self._peak < self._end):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnscratch.callbacks import EarlyStopping, LambdaCallback
 from nnscratch.layers import Activation, BatchNorm, Dense
 from nnscratch.network import Sequential
-from nnscratch.optimizers import Adam
 from nnscratch.training import Trainer, fit
+from nnscratch.training.callbacks import EarlyStopping, LambdaCallback
+from nnscratch.training.optimizers import Adam
 
 
 def _blobs(n=300, d=4, k=3, seed=0):

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ch05_two_layer_net.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ch05_two_layer_net.py"
 
 
 def _load_example():

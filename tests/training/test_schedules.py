@@ -1,4 +1,4 @@
-"""Tests for nnscratch.schedules: values computed by hand at chosen steps."""
+"""Tests for nnscratch.training.schedules: values computed by hand at chosen steps."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ import math
 import pytest
 
 from nnscratch import schedules as sch
-from nnscratch.schedules import Constant, CosineDecay, ExponentialDecay, OneCycle, StepDecay
+from nnscratch.training.schedules import (
+    Constant,
+    CosineDecay,
+    ExponentialDecay,
+    OneCycle,
+    StepDecay,
+)
 
 
 def test_constant():
@@ -112,7 +118,7 @@ def test_bad_arguments():
         OneCycle(0.1, 3)
     with pytest.raises(ValueError, match="anneal"):
         OneCycle(0.1, 100, anneal="exp")
-    with pytest.raises(ValueError, match="step: expected a non-negative integer, got -1"):
+    with pytest.raises(ValueError, match="step: expected an integer >= 0, got -1"):
         Constant(0.1)(-1)
 
 

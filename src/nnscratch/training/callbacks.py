@@ -10,35 +10,54 @@ A callback is an object with any of these hooks, called by
     on_train_end(logs)
 
 ``epoch`` counts from 1; ``step`` is the global optimizer step (from 1 after
-the first update). Before training the trainer calls ``set_trainer(trainer)``
-so a callback can read ``trainer.net`` or stop the run with
-``trainer.stop_training = True``. A callback with state that must survive a
-checkpoint implements ``state_dict()`` / ``load_state_dict(d)`` (arrays and
-JSON-able scalars), as :class:`EarlyStopping` does.
+the first update). Before training the loop calls ``set_trainer(run)`` (as
+Keras's ``Callback.set_model``): ``run`` is anything with the members of
+:class:`TrainingRun` (the :class:`~nnscratch.training.loop.Trainer` is one),
+so a callback reads ``run.net`` or stops the run with
+``run.stop_training = True`` without knowing the loop. This module never
+imports the loop. A callback with state that must survive a checkpoint
+implements ``state_dict()`` / ``load_state_dict(d)`` (arrays and JSON-able
+scalars), as :class:`EarlyStopping` does.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from nnscratch.training import Trainer
+from nnscratch._validate import Integer, Options, Real, check, check_bool, check_callable, fail
+from nnscratch.network import Network
 
-__all__ = ["Callback", "EarlyStopping", "History", "LambdaCallback"]
+__all__ = ["Callback", "EarlyStopping", "History", "LambdaCallback", "TrainingRun"]
 
 Logs = dict[str, Any]
+
+
+class TrainingRun(Protocol):
+    """What a callback may use of the run that calls it.
+
+    - ``net``: the network being trained (:class:`~nnscratch.network.Network`).
+    - ``epoch``: epochs completed; ``global_step``: optimizer steps taken.
+    - ``stop_training``: set it to True to end the run after this epoch
+      (or, from ``on_batch_end``, after this step).
+    """
+
+    net: Network
+    epoch: int
+    global_step: int
+    stop_training: bool
 
 
 class Callback:
     """Base class: every hook does nothing."""
 
-    trainer: Trainer | None = None
+    trainer: TrainingRun | None = None
 
-    def set_trainer(self, trainer: Trainer) -> None:
+    def set_trainer(self, trainer: TrainingRun) -> None:
+        """Called by the loop before training: the run this callback serves."""
         self.trainer = trainer
 
     def on_train_begin(self, logs: Logs) -> None:
@@ -72,10 +91,8 @@ class LambdaCallback(Callback):
     def __init__(self, **hooks: Callable[..., None]) -> None:
         for name, fn in hooks.items():
             if name not in self._HOOKS:
-                raise ValueError(f"LambdaCallback: unknown hook {name!r}; expected {self._HOOKS}")
-            if not callable(fn):
-                raise TypeError(f"{name}: expected a callable, got {type(fn).__name__}")
-            setattr(self, name, fn)
+                raise fail("LambdaCallback", f"hooks from {self._HOOKS}", name)
+            setattr(self, name, check_callable(name, fn))
 
 
 class History:
@@ -151,10 +168,9 @@ def _fmt(key: str, value: float) -> str:
     return f"{value:.4f}"
 
 
-def _weights_and_buffers(net: Any) -> dict[str, np.ndarray]:
-    """The live parameters and, if the network has ``buffers()``, its buffers, by name."""
-    buffers = getattr(net, "buffers", None)
-    return {**net.parameters(), **(buffers() if callable(buffers) else {})}
+def _weights_and_buffers(net: Network) -> dict[str, np.ndarray]:
+    """The live parameters and buffers (BatchNorm running statistics), by name."""
+    return {**net.parameters(), **net.buffers()}
 
 
 class EarlyStopping(Callback):
@@ -186,19 +202,13 @@ class EarlyStopping(Callback):
         mode: str = "auto",
         restore_best: bool = True,
     ) -> None:
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"patience: expected a non-negative integer, got {patience!r}")
-        if not (
-            isinstance(min_delta, (int, float)) and math.isfinite(min_delta) and min_delta >= 0
-        ):
-            raise ValueError(f"min_delta: expected a non-negative number, got {min_delta!r}")
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode: expected 'auto', 'min' or 'max', got {mode!r}")
+        if not isinstance(monitor, str):
+            raise fail("monitor", "the name of a metric such as 'val_loss'", monitor, TypeError)
         self.monitor = monitor
-        self.patience = patience
-        self.min_delta = float(min_delta)
-        self.mode = mode
-        self.restore_best = bool(restore_best)
+        self.patience = check("patience", patience, Integer(0))
+        self.min_delta = check("min_delta", min_delta, Real(0))
+        self.mode = check("mode", mode, Options("auto", "min", "max"))
+        self.restore_best = check_bool("restore_best", restore_best)
         self._sign = -1.0 if (mode == "max" or (mode == "auto" and "acc" in monitor)) else 1.0
         self._reset()
 

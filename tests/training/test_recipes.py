@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from nnscratch import schedules
-from nnscratch.callbacks import Callback
 from nnscratch.recipes import (
     SCHEDULES,
     MLPConfig,
@@ -18,6 +17,7 @@ from nnscratch.recipes import (
     make_schedule,
     train_mnist,
 )
+from nnscratch.training.callbacks import Callback
 
 # ------------------------------------------------------------------ MLPConfig
 

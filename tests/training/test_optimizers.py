@@ -1,4 +1,4 @@
-"""Tests for nnscratch.optimizers: update formulas by hand, the book's comparison, state."""
+"""nnscratch.training.optimizers: update formulas by hand, the book's comparison, state."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from nnscratch import optimizers as opt_mod
-from nnscratch.optimizers import SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop
+from nnscratch.training.optimizers import SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop
 
 
 def book_grad(w: np.ndarray) -> np.ndarray:
