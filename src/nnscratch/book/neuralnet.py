@@ -1,148 +1,30 @@
-"""The book's names, for readers of "Deep Learning from Scratch" who type along.
+"""Chapter 3's names: ``init_network``, ``forward``, ``predict``, ``get_data``, ``img_show``.
 
-Saitoh's chapters 2 to 4 define small functions (``step_function``,
-``sigmoid``, ``softmax``, ``cross_entropy_error``, ``numerical_gradient``...)
-and use them in scripts. This module gives the same names with the book's
-signatures and return values; each one calls the library, none re-implements
-it, so what a reader checks here is what ``nnscratch`` computes. ``forward``
-and ``predict`` run the book's loop of ``np.dot`` and the library's
-``sigmoid``/``softmax`` on the dict's own arrays, as fast as the book's code
-(``io.from_book_weights`` gives the same network as a ``Sequential``).
+``init_network()`` is the toy network of section 3.4.3, ``init_network(path)``
+the book's ``sample_weight.pkl`` read safely. ``forward`` and ``predict`` run
+the book's loop of ``np.dot`` and the library's ``sigmoid``/``softmax`` on the
+dict's own arrays, as fast as the book's code (``io.from_book_weights`` gives
+the same network as a ``Sequential``).
 
-    >>> from nnscratch.book import sigmoid
-    >>> sigmoid(np.array([-1.0, 1.0, 2.0]))
-    array([0.26894142, 0.73105858, 0.88079708])
-
-Where the library differs from the book (and why) is written in
-``docs/book.md``.
+    >>> forward(init_network(), np.array([1.0, 0.5]))   # the book prints this (3.4.3)
+    array([0.31682708, 0.69627909])
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nnscratch import activations, initializers, losses, numerical
+from nnscratch import activations
 from nnscratch._atomic import atomic_path
-from nnscratch.datasets.mnist import load_mnist
+from nnscratch.book.mnist import load_mnist
 from nnscratch.io import read_book_weights
 
-__all__ = [
-    "cross_entropy_error",
-    "forward",
-    "get_data",
-    "gradient_descent",
-    "identity_function",
-    "img_show",
-    "init_network",
-    "load_mnist",
-    "mean_squared_error",
-    "numerical_diff",
-    "numerical_gradient",
-    "predict",
-    "relu",
-    "sigmoid",
-    "simpleNet",
-    "softmax",
-    "step_function",
-]
-
-
-# ------------------------------------------------------------------ chapter 3: activations
-
-
-def step_function(x: ArrayLike) -> np.ndarray:
-    """Step function (book 3.2.2): 1 where ``x > 0``, else 0."""
-    return activations.step(np.asarray(x))
-
-
-def sigmoid(x: ArrayLike) -> np.ndarray:
-    """Sigmoid ``1 / (1 + exp(-x))`` (book 3.2.4), computed without overflow."""
-    return activations.sigmoid(np.asarray(x))
-
-
-def relu(x: ArrayLike) -> np.ndarray:
-    """ReLU ``max(0, x)`` (book 3.2.7)."""
-    return activations.relu(np.asarray(x))
-
-
-def identity_function(x: ArrayLike) -> np.ndarray:
-    """The identity, the book's output function for regression (3.4.3)."""
-    return activations.linear(np.asarray(x))
-
-
-def softmax(x: ArrayLike) -> np.ndarray:
-    """Softmax over the last axis with the maximum subtracted (book 3.5.2)."""
-    return activations.softmax(np.asarray(x))
-
-
-# ------------------------------------------------------------------ chapter 4: losses, gradients
-
-
-def mean_squared_error(y: ArrayLike, t: ArrayLike) -> float:
-    """The book's "mean squared error" (4.2.1): ``0.5 * sum((y - t)**2)``.
-
-    It is a halved *sum*, not a mean; the library calls it
-    ``losses.sum_squared_error`` and keeps ``mean_squared_error`` for the mean.
-    """
-    return losses.sum_squared_error(np.asarray(y), np.asarray(t))
-
-
-def cross_entropy_error(y: ArrayLike, t: ArrayLike) -> float:
-    """Cross entropy ``-sum(t * log(y + 1e-7))`` of probabilities (book 4.2.2, 4.2.4)."""
-    return losses.cross_entropy_error(np.asarray(y), np.asarray(t))
-
-
-def numerical_diff(f: Callable[[float], Any], x: float) -> float:
-    """Central difference ``(f(x + h) - f(x - h)) / 2h`` with ``h = 1e-4`` (book 4.3.1)."""
-    return numerical.numerical_diff(f, x)
-
-
-def numerical_gradient(f: Callable[[np.ndarray], Any], x: np.ndarray) -> np.ndarray:
-    """Gradient of ``f`` at the float array ``x`` by central differences (book 4.4, 4.4.2)."""
-    return numerical.numerical_gradient(f, x)
-
-
-def gradient_descent(
-    f: Callable[[np.ndarray], Any], init_x: np.ndarray, lr: float = 0.01, step_num: int = 100
-) -> np.ndarray:
-    """``step_num`` steps of ``x -= lr * grad f(x)`` from ``init_x``; returns x (book 4.4.1).
-
-    The library's ``numerical.gradient_descent`` also returns the path taken;
-    the book returns only the end point, so this does too.
-    """
-    x, _ = numerical.gradient_descent(f, init_x, lr=lr, step_num=step_num)
-    return x
-
-
-class simpleNet:
-    """The book's one-layer example (4.4.2): ``z = x W``, softmax, cross entropy.
-
-    ``W`` is a (2, 3) matrix; without one it is drawn from N(0, 1) as the
-    book's ``np.random.randn(2, 3)``, seeded by ``seed``.
-    """
-
-    def __init__(self, W: ArrayLike | None = None, seed: int | None = None) -> None:
-        if W is None:
-            rng = np.random.default_rng(seed)
-            W = initializers.normal((2, 3), rng, "float64", std=1.0)
-        W = np.array(W, dtype=np.float64)
-        if W.shape != (2, 3):
-            raise ValueError(f"W: expected shape (2, 3), got {W.shape}")
-        self.W = W
-
-    def predict(self, x: ArrayLike) -> np.ndarray:
-        """``x W``; ``x`` of shape (2,) or (N, 2)."""
-        return np.dot(np.asarray(x, dtype=np.float64), self.W)
-
-    def loss(self, x: ArrayLike, t: ArrayLike) -> float:
-        """``cross_entropy_error(softmax(x W), t)``."""
-        return cross_entropy_error(softmax(self.predict(x)), t)
+__all__ = ["forward", "get_data", "img_show", "init_network", "predict"]
 
 
 # ------------------------------------------------------------------ chapter 3: networks
