@@ -1,0 +1,1 @@
+from nnscratch.book import *
