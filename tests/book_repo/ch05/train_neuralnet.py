@@ -9,7 +9,7 @@ from two_layer_net import TwoLayerNet
 np.random.seed(0)
 network = TwoLayerNet(input_size=784, hidden_size=50, output_size=10)
 
-iters_num = int(os.environ.get("BOOK_ITERS", "6000"))  # the book: 10000
+iters_num = 10000
 train_size = x_train.shape[0]
 batch_size = 100
 learning_rate = 0.1
