@@ -4,6 +4,8 @@ Every expected number below is printed in Saitoh, "Deep Learning from
 Scratch" (chapters 3 and 4), or follows from its formulas by hand.
 """
 
+# ruff: noqa: NPY002  (the book's names draw from the global np.random; so do these checks)
+
 from __future__ import annotations
 
 import numpy as np
@@ -252,3 +254,369 @@ def test_forward_errors_name_the_argument(network, x, error, message):
         book.forward(network, x)
     with pytest.raises(error, match=message):
         book.predict(network, x)
+
+
+# ------------------------------------------------------------------ the drop-in for common/*.py
+
+BOOK_MODULES = (
+    "functions",
+    "gradient",
+    "layers",
+    "optimizer",
+    "util",
+    "trainer",
+    "multi_layer_net",
+    "multi_layer_net_extend",
+    "mnist",
+    "neuralnet",
+)
+
+
+def test_all_covers_every_module_and_star_import_gives_it():
+    import importlib
+
+    names = set()
+    for module in BOOK_MODULES:
+        names |= set(importlib.import_module(f"nnscratch.book.{module}").__all__)
+    assert set(book.__all__) == names
+    namespace: dict = {}
+    exec("from nnscratch.book import *", namespace)
+    assert names <= set(namespace)
+    # the public names of the book's common/*.py (chapters 3-6) and dataset/mnist.py
+    book_names = {
+        "identity_function", "step_function", "sigmoid", "sigmoid_grad", "relu", "relu_grad",
+        "softmax", "sum_squared_error", "cross_entropy_error", "softmax_loss",
+        "numerical_gradient", "numerical_gradient_2d", "Relu", "Sigmoid", "Affine",
+        "SoftmaxWithLoss", "Dropout", "BatchNormalization", "SGD", "Momentum", "Nesterov",
+        "AdaGrad", "RMSprop", "Adam", "smooth_curve", "shuffle_dataset", "conv_output_size",
+        "Trainer", "MultiLayerNet", "MultiLayerNetExtend", "load_mnist", "init_mnist",
+        "download_mnist", "key_file", "train_num", "test_num", "img_dim", "img_size",
+    }  # fmt: skip
+    assert book_names <= names
+
+
+def test_step_function_returns_the_books_integers():
+    y = book.step_function(np.array([-1.0, 0.0, 2.0]))
+    assert y.dtype == np.dtype(int) and y.tolist() == [0, 0, 1]
+
+
+def test_sigmoid_grad_and_relu_grad():
+    x = np.array([-2.0, 0.0, 3.0])
+    s = 1 / (1 + np.exp(-x))
+    np.testing.assert_allclose(book.sigmoid_grad(x), s * (1 - s), rtol=1e-15)
+    assert book.sigmoid_grad(np.array([0.0]))[0] == 0.25  # its maximum
+    assert book.relu_grad(np.array([-1.0, 0.0, 2.0])).tolist() == [0.0, 1.0, 1.0]  # 1 at 0
+
+
+def test_mean_squared_error_of_a_batch_is_not_divided_by_its_size():
+    y, t = np.stack([Y_GOOD, Y_BAD]), np.stack([T, T])
+    assert book.mean_squared_error(y, t) == pytest.approx(0.695, abs=1e-12)  # not 0.3475
+    assert book.sum_squared_error(y, t) == pytest.approx(0.695, abs=1e-12)
+    with pytest.raises(ValueError, match=r"t: expected the shape of y \(2, 10\)"):
+        book.mean_squared_error(y, np.array([2, 2]))
+
+
+def test_softmax_loss():
+    expected = -np.log(0.73659691 + 1e-7)
+    assert book.softmax_loss(np.array([0.3, 2.9, 4.0]), np.array([0, 0, 1])) == pytest.approx(
+        expected, abs=1e-8
+    )
+
+
+def _function_2_batch(x):
+    return np.sum(x**2) if x.ndim == 1 else np.sum(x**2, axis=1)
+
+
+def test_numerical_gradient_of_gradient_2d_on_a_grid():
+    # ch04/gradient_2d.py: one point per column, f returns one value per row
+    X = np.array([[-2.0, 0.5, 1.0], [1.5, 0.0, -1.0]])
+    before = X.copy()
+    grad = book.numerical_gradient(_function_2_batch, X)
+    np.testing.assert_allclose(grad, 2 * X, atol=1e-7)
+    np.testing.assert_array_equal(grad, book.numerical_gradient_2d(_function_2_batch, X))
+    np.testing.assert_array_equal(X, before)
+
+
+def test_numerical_gradient_of_a_scalar_function_of_a_matrix_is_entrywise():
+    W = np.array([[1.0, -2.0], [0.5, 3.0]])
+    np.testing.assert_allclose(
+        book.numerical_gradient(lambda w: np.sum(W**3), W), 3 * W**2, rtol=1e-7
+    )
+    np.testing.assert_allclose(
+        book.numerical_gradient_2d(lambda v: np.sum(v**2), np.array([1.0, -2.0])), [2.0, -4.0]
+    )
+
+
+# ------------------------------------------------------------------ layers
+
+
+def test_relu_layer_masks_and_leaves_dout_alone():
+    layer = book.Relu()
+    x = np.array([[1.0, -0.5], [0.0, 2.0]])
+    np.testing.assert_array_equal(layer.forward(x), [[1.0, 0.0], [0.0, 2.0]])
+    np.testing.assert_array_equal(layer.mask, [[False, True], [True, False]])
+    dout = np.array([[3.0, 4.0], [5.0, 6.0]])
+    np.testing.assert_array_equal(layer.backward(dout), [[3.0, 0.0], [0.0, 6.0]])
+    np.testing.assert_array_equal(dout, [[3.0, 4.0], [5.0, 6.0]])  # not written to
+
+
+def test_sigmoid_layer():
+    layer = book.Sigmoid()
+    x = np.array([[-1.0, 1.0, 2.0]])
+    out = layer.forward(x)
+    np.testing.assert_allclose(out, [[0.26894142, 0.73105858, 0.88079708]], atol=5e-9)
+    np.testing.assert_allclose(layer.backward(np.full_like(x, 2.0)), 2 * out * (1 - out))
+
+
+def test_affine_reshapes_4d_input_and_holds_its_arrays():
+    rng = np.random.default_rng(0)
+    W, b = rng.normal(size=(12, 3)), rng.normal(size=3)
+    layer = book.Affine(W, b)
+    x = rng.normal(size=(2, 3, 2, 2))
+    y = layer.forward(x)
+    np.testing.assert_allclose(y, x.reshape(2, 12) @ W + b)
+    dout = rng.normal(size=(2, 3))
+    dx = layer.backward(dout)
+    assert dx.shape == (2, 3, 2, 2)
+    np.testing.assert_allclose(dx, (dout @ W.T).reshape(x.shape))
+    np.testing.assert_allclose(layer.dW, x.reshape(2, 12).T @ dout)
+    np.testing.assert_allclose(layer.db, dout.sum(axis=0))
+    b += 1.0  # an optimizer updating the dict's array in place
+    np.testing.assert_allclose(layer.forward(x), y + 1.0)
+
+
+def test_softmax_with_loss_labels_and_one_hot():
+    x = np.array([[0.3, 2.9, 4.0], [1.0, 0.0, -1.0]])
+    p = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
+    for t in (np.array([2, 0]), np.array([[0, 0, 1], [1, 0, 0]])):
+        layer = book.SoftmaxWithLoss()
+        loss = layer.forward(x, t)
+        assert loss == pytest.approx(-np.mean(np.log(p[[0, 1], [2, 0]] + 1e-7)), abs=1e-12)
+        np.testing.assert_allclose(layer.backward(), (p - np.eye(3)[[2, 0]]) / 2, atol=1e-15)
+
+
+def test_dropout_draws_the_books_mask():
+    x = np.arange(1.0, 13.0).reshape(3, 4)
+    np.random.seed(7)
+    expected = np.random.rand(3, 4) > 0.3
+    np.random.seed(7)
+    layer = book.Dropout(0.3)
+    y = layer.forward(x)
+    np.testing.assert_array_equal(layer.mask, expected)
+    np.testing.assert_array_equal(y, x * expected)  # no 1 / (1 - ratio) in training
+    np.testing.assert_array_equal(layer.backward(np.ones_like(x)), expected * 1.0)
+    np.testing.assert_allclose(layer.forward(x, train_flg=False), x * 0.7)
+
+
+def test_batch_normalization_forward_running_statistics_and_4d():
+    rng = np.random.default_rng(1)
+    x = rng.normal(3.0, 2.0, size=(8, 2, 2, 2))
+    gamma, beta = np.ones(8), np.zeros(8)
+    layer = book.BatchNormalization(gamma, beta, momentum=0.9)
+    y = layer.forward(x, train_flg=True)
+    assert y.shape == x.shape
+    flat = y.reshape(8, -1)
+    np.testing.assert_allclose(flat.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(flat.var(axis=0), x.reshape(8, -1).var(axis=0) / (
+        x.reshape(8, -1).var(axis=0) + 1e-6), rtol=1e-10)  # fmt: skip
+    np.testing.assert_allclose(layer.running_mean, 0.1 * x.reshape(8, -1).mean(axis=0))
+    np.testing.assert_allclose(layer.running_var, 0.1 * x.reshape(8, -1).var(axis=0))
+    test = layer.forward(x, train_flg=False)
+    expected = (x.reshape(8, -1) - layer.running_mean) / np.sqrt(layer.running_var + 1e-6)
+    np.testing.assert_allclose(test.reshape(8, -1), expected)
+
+
+def test_batch_normalization_gradient():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(5, 4))
+    gamma, beta = rng.normal(size=4), rng.normal(size=4)
+    dout = rng.normal(size=(5, 4))
+    layer = book.BatchNormalization(gamma, beta)
+
+    def loss(_):
+        return float(np.sum(layer.forward(x, train_flg=True) * dout))
+
+    layer.forward(x, train_flg=True)
+    dx = layer.backward(dout)
+    np.testing.assert_allclose(dx, book.numerical_gradient(loss, x), atol=1e-7)
+    np.testing.assert_allclose(layer.dgamma, book.numerical_gradient(loss, gamma), atol=1e-7)
+    np.testing.assert_allclose(layer.dbeta, book.numerical_gradient(loss, beta), atol=1e-7)
+
+
+# ------------------------------------------------------------------ optimizers
+
+
+def _two_steps(optimizer):
+    """Two updates of params {"w": [1, -2]} with gradients [0.5, 1] then [-1, 0.25]."""
+    params = {"w": np.array([1.0, -2.0])}
+    w = params["w"]
+    history = []
+    for g in ([0.5, 1.0], [-1.0, 0.25]):
+        optimizer.update(params, {"w": np.array(g)})
+        history.append(params["w"].copy())
+    assert params["w"] is w  # in place: the layers holding the array see the change
+    return history
+
+
+def test_optimizers_follow_the_books_formulas():
+    g1, g2 = np.array([0.5, 1.0]), np.array([-1.0, 0.25])
+    w0 = np.array([1.0, -2.0])
+    # SGD: w -= lr g
+    np.testing.assert_allclose(_two_steps(book.SGD(lr=0.1))[-1], w0 - 0.1 * g1 - 0.1 * g2)
+    # Momentum: v = m v - lr g; w += v
+    v1 = -0.1 * g1
+    v2 = 0.9 * v1 - 0.1 * g2
+    np.testing.assert_allclose(_two_steps(book.Momentum(lr=0.1))[-1], w0 + v1 + v2)
+    # Nesterov: w += m^2 v - (1 + m) lr g; v = m v - lr g
+    w1 = w0 - 1.9 * 0.1 * g1
+    w2 = w1 + 0.81 * v1 - 1.9 * 0.1 * g2
+    np.testing.assert_allclose(_two_steps(book.Nesterov(lr=0.1))[-1], w2)
+    # AdaGrad: h += g^2; w -= lr g / (sqrt(h) + 1e-7)
+    h1, h2 = g1**2, g1**2 + g2**2
+    w2 = w0 - 0.1 * g1 / (np.sqrt(h1) + 1e-7) - 0.1 * g2 / (np.sqrt(h2) + 1e-7)
+    np.testing.assert_allclose(_two_steps(book.AdaGrad(lr=0.1))[-1], w2)
+    # RMSprop: h = d h + (1 - d) g^2
+    h1 = 0.01 * g1**2
+    h2 = 0.99 * h1 + 0.01 * g2**2
+    w2 = w0 - 0.1 * g1 / (np.sqrt(h1) + 1e-7) - 0.1 * g2 / (np.sqrt(h2) + 1e-7)
+    np.testing.assert_allclose(_two_steps(book.RMSprop(lr=0.1))[-1], w2)
+    # Adam: m += (1 - b1)(g - m); v += (1 - b2)(g^2 - v); w -= lr_t m / (sqrt(v) + 1e-7)
+    w, m, v = w0.copy(), 0.0, 0.0
+    for t, g in enumerate((g1, g2), start=1):
+        m = m + 0.1 * (g - m)
+        v = v + 0.001 * (g**2 - v)
+        w = w - 0.001 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t) * m / (np.sqrt(v) + 1e-7)
+    adam = book.Adam()
+    np.testing.assert_allclose(_two_steps(adam)[-1], w, rtol=1e-14)
+    assert adam.iter == 2
+
+
+def test_adam_keeps_the_books_fixed_epsilon_for_tiny_gradients():
+    # sqrt(v) comparable to 1e-7: the book's fixed epsilon shows in the step
+    params = {"w": np.array([0.0])}
+    book.Adam(lr=1.0).update(params, {"w": np.array([1e-7])})
+    # t = 1: m = 1e-8, v = 1e-17, lr_t = sqrt(0.001) / 0.1
+    expected = -np.sqrt(0.001) / 0.1 * 1e-8 / (np.sqrt(1e-17) + 1e-7)
+    np.testing.assert_allclose(params["w"], [expected], rtol=1e-12)
+
+
+# ------------------------------------------------------------------ networks and the Trainer
+
+
+def test_multi_layer_net_draws_the_books_weights_and_shares_them():
+    np.random.seed(3)
+    expected = [np.sqrt(2.0 / 6) * np.random.randn(6, 5), np.sqrt(2.0 / 5) * np.random.randn(5, 3)]
+    np.random.seed(3)
+    net = book.MultiLayerNet(6, [5], 3)
+    np.testing.assert_array_equal(net.params["W1"], expected[0])
+    np.testing.assert_array_equal(net.params["W2"], expected[1])
+    assert not net.params["b1"].any() and net.params["b2"].shape == (3,)
+    assert net.layers["Affine1"].W is net.params["W1"]
+    np.random.seed(3)
+    sigmoid_net = book.MultiLayerNet(6, [5], 3, activation="sigmoid", weight_init_std=0.01)
+    np.testing.assert_allclose(sigmoid_net.params["W1"], 0.01 / np.sqrt(2.0 / 6) * expected[0])
+    with pytest.raises(ValueError, match="activation"):
+        book.MultiLayerNet(6, [5], 3, activation="tanh")
+
+
+def test_multi_layer_net_gradient_and_weight_decay():
+    np.random.seed(4)
+    net = book.MultiLayerNet(6, [5, 4], 3, activation="sigmoid", weight_decay_lambda=0.1)
+    x, t = np.random.randn(4, 6), np.array([0, 2, 1, 2])
+    scores = net.predict(x)
+    penalty = sum(0.05 * np.sum(net.params[f"W{i}"] ** 2) for i in (1, 2, 3))
+    assert net.loss(x, t) == pytest.approx(book.softmax_loss(scores, t) + penalty, rel=1e-12)
+    grads, numerical_grads = net.gradient(x, t), net.numerical_gradient(x, t)
+    assert list(grads) == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    for key in grads:
+        np.testing.assert_allclose(grads[key], numerical_grads[key], atol=1e-7)
+    assert net.accuracy(x, t) == np.mean(np.argmax(scores, axis=1) == t)
+    assert net.accuracy(x, np.eye(3)[t]) == net.accuracy(x, t)
+
+
+def test_multi_layer_net_extend_draws_as_multi_layer_net_then_dropout_masks():
+    np.random.seed(5)
+    plain = book.MultiLayerNet(6, [5, 4], 3)
+    np.random.seed(5)
+    net = book.MultiLayerNetExtend(6, [5, 4], 3, use_dropout=True, use_batchnorm=True)
+    for key in plain.params:
+        np.testing.assert_array_equal(net.params[key], plain.params[key])
+    assert net.layers["BatchNorm1"].gamma is net.params["gamma1"]
+    keys = list(net.layers)
+    assert keys[:4] == ["Affine1", "BatchNorm1", "Activation_function1", "Dropout1"]
+    x = np.random.randn(4, 6)
+    state = np.random.get_state()
+    net.predict(x, train_flg=True)
+    np.random.set_state(state)
+    np.testing.assert_array_equal(net.layers["Dropout1"].mask, np.random.rand(4, 5) > 0.5)
+    np.testing.assert_array_equal(net.layers["Dropout2"].mask, np.random.rand(4, 4) > 0.5)
+
+
+def test_multi_layer_net_extend_batch_norm_gradient():
+    np.random.seed(6)
+    net = book.MultiLayerNetExtend(6, [5, 4], 3, use_batchnorm=True, weight_decay_lambda=0.05)
+    x, t = np.random.randn(5, 6), np.array([0, 1, 2, 1, 0])
+    grads, numerical_grads = net.gradient(x, t), net.numerical_gradient(x, t)
+    assert list(grads) == list(numerical_grads)
+    assert {"gamma1", "beta1", "gamma2", "beta2"} <= set(grads) and "gamma3" not in grads
+    for key in grads:
+        np.testing.assert_allclose(grads[key], numerical_grads[key], atol=1e-6)
+
+
+def test_trainer_draws_the_books_mini_batches():
+    rng = np.random.default_rng(8)
+    x, t = rng.normal(size=(30, 6)), rng.integers(0, 3, size=30)
+    np.random.seed(9)
+    net = book.MultiLayerNet(6, [5], 3)
+    options = {"optimizer": "Momentum", "optimizer_param": {"lr": 0.1}, "verbose": False}
+    trainer = book.Trainer(net, x, t, x[:10], t[:10], epochs=2, mini_batch_size=10, **options)
+    trainer.train()
+    # the same run by hand: the same weights, then np.random.choice(30, 10) per step
+    np.random.seed(9)
+    by_hand = book.MultiLayerNet(6, [5], 3)
+    optimizer = book.Momentum(lr=0.1)
+    for _ in range(6):
+        mask = np.random.choice(30, 10)
+        optimizer.update(by_hand.params, by_hand.gradient(x[mask], t[mask]))
+    for key in net.params:
+        np.testing.assert_array_equal(net.params[key], by_hand.params[key])
+    assert len(trainer.train_loss_list) == 6
+    assert len(trainer.train_acc_list) == len(trainer.test_acc_list) == 2
+    with pytest.raises(ValueError, match="optimizer"):
+        book.Trainer(net, x, t, x, t, optimizer="lbfgs")
+
+
+# ------------------------------------------------------------------ util and mnist
+
+
+def test_shuffle_dataset_is_the_books_permutation():
+    x, t = np.arange(20.0).reshape(10, 2), np.arange(10)
+    np.random.seed(10)
+    perm = np.random.permutation(10)
+    np.random.seed(10)
+    xs, ts = book.shuffle_dataset(x, t)
+    np.testing.assert_array_equal(xs, x[perm])
+    np.testing.assert_array_equal(ts, t[perm])
+
+
+def test_smooth_curve():
+    assert np.allclose(book.smooth_curve(np.full(30, 2.5)), 2.5)
+    line = np.arange(40.0)
+    smooth = book.smooth_curve(line)
+    assert smooth.shape == (40,)
+    np.testing.assert_allclose(smooth[5:-5], line[5:-5])  # a symmetric window keeps a line
+    noisy = np.sin(np.arange(200) / 20) + np.random.default_rng(0).normal(0, 0.3, 200)
+    assert np.std(np.diff(book.smooth_curve(noisy))) < np.std(np.diff(noisy)) / 4
+
+
+def test_conv_output_size_is_the_books_float():
+    assert book.conv_output_size(4, 3, 1, 1) == 4.0
+    assert isinstance(book.conv_output_size(7, 3, stride=2), float)
+
+
+def test_load_mnist_returns_the_books_dtypes(mnist):
+    (x, t), _ = book.load_mnist(normalize=False, flatten=False, verbose=False)
+    assert x.dtype == np.uint8 and x.shape == (60000, 1, 28, 28) and t.dtype == np.uint8
+    (x, t), _ = book.load_mnist(one_hot_label=True, verbose=False)
+    assert x.dtype == np.float32 and x.shape == (60000, 784)
+    assert t.dtype == np.float64 and t.shape == (60000, 10) and t[0, 5] == 1.0
