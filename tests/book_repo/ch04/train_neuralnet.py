@@ -27,4 +27,5 @@ for i in range(iters_num):
         train_acc = network.accuracy(x_train, t_train)
         test_acc = network.accuracy(x_test, t_test)
         print("train acc, test acc | " + str(train_acc) + ", " + str(test_acc))
-print("first loss, last loss | " + str(train_loss_list[0]) + ", " + str(np.mean(train_loss_list[-100:])))
+print("first loss, last loss | " + str(train_loss_list[0]) + ", "
+      + str(np.mean(train_loss_list[-100:])))

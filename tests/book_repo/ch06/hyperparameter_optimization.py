@@ -1,4 +1,4 @@
-# Chapter 6.5: random search of the learning rate and weight decay on a validation split (shortened).
+# Chapter 6.5: random search of the learning rate and weight decay on a validation split.
 import sys, os
 sys.path.append(os.pardir)
 import numpy as np

@@ -1,4 +1,4 @@
-# Chapter 6.4.1-6.4.2: overfitting 300 training images, without and with weight decay (shortened).
+# Chapter 6.4.1-6.4.2: overfitting 300 training images, without and with weight decay.
 import sys, os
 sys.path.append(os.pardir)
 import numpy as np
