@@ -23,7 +23,6 @@ import pytest
 
 import nnscratch.datasets
 import nnscratch.datasets.mnist as mnist_module
-from conftest import SHARED, mnist_dir
 from nnscratch import io as nnio
 from nnscratch.cli import main
 from nnscratch.cli._common import USER_ERRORS
@@ -43,19 +42,10 @@ FINAL_LINE = re.compile(
 # ------------------------------------------------------------------ helpers and fixtures
 
 
-def _mnist_folder() -> Path | None:
-    for folder in (mnist_dir(), SHARED / "datasets" / "mnist"):
-        if folder is not None and (folder / "t10k-images-idx3-ubyte.gz").is_file():
-            return folder
-    return None
-
-
 @pytest.fixture(scope="module")
-def mnist_env(tmp_path_factory):
+def mnist_env(tmp_path_factory, mnist_gz_dir):
     """NNSCRATCH_MNIST_DIR on the local files, NNSCRATCH_HOME in a temporary folder."""
-    folder = _mnist_folder()
-    if folder is None:
-        pytest.skip("MNIST files are not available (set NNSCRATCH_MNIST_DIR)")
+    folder = mnist_gz_dir
     home = tmp_path_factory.mktemp("nnscratch-home")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NNSCRATCH_HOME", str(home))
@@ -415,10 +405,8 @@ def test_a_bug_keeps_its_traceback(capsys, monkeypatch, mnist_env, sample_weight
 # ------------------------------------------------------------------ data, evaluate, show
 
 
-def test_data_mnist_reports_source_cache_and_counts(capsys, tmp_path, monkeypatch):
-    folder = _mnist_folder()
-    if folder is None:
-        pytest.skip("MNIST files are not available")
+def test_data_mnist_reports_source_cache_and_counts(capsys, tmp_path, monkeypatch, mnist_gz_dir):
+    folder = mnist_gz_dir
     home = tmp_path / "home"
     monkeypatch.setenv("NNSCRATCH_HOME", str(home))
     monkeypatch.setenv("NNSCRATCH_MNIST_DIR", str(folder))
@@ -953,10 +941,8 @@ def test_subprocess_help_and_mnist_unavailable(tmp_path):
 
 
 @pytest.mark.slow
-def test_subprocess_train_then_evaluate(tmp_path):
-    folder = _mnist_folder()
-    if folder is None:
-        pytest.skip("MNIST files are not available")
+def test_subprocess_train_then_evaluate(tmp_path, mnist_gz_dir):
+    folder = mnist_gz_dir
     env = {"NNSCRATCH_HOME": str(tmp_path / "home"), "NNSCRATCH_MNIST_DIR": str(folder)}
     model = tmp_path / "m.safetensors"
     argv = ["train", "--hidden", "32", "--epochs", "1", "--batch-size", "512", "--out", model]

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SHARED, mnist_dir
 from nnscratch.datasets import mnist as mnist_module
 from nnscratch.datasets.idx import write_idx
 from nnscratch.datasets.mnist import (
@@ -45,13 +44,6 @@ README_SHA256 = {
 # The class frequencies of MNIST, as published with the data set and in countless notes.
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
-
-
-def _real_dir() -> Path:
-    for folder in (mnist_dir(), SHARED / "datasets" / "mnist"):
-        if folder is not None and all((folder / f"{n}.gz").is_file() for n in NAMES):
-            return folder
-    pytest.skip("the four MNIST .gz files are not available (set NNSCRATCH_MNIST_DIR)")
 
 
 def _sha(array: np.ndarray) -> str:
@@ -96,13 +88,13 @@ def _tiny_hashes() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def warm_home(tmp_path_factory) -> Path:
+def warm_home(tmp_path_factory, mnist_gz_dir) -> Path:
     """A NNSCRATCH_HOME whose cache was filled once from the real IDX files."""
     home = tmp_path_factory.mktemp("warm-home")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NNSCRATCH_HOME", str(home))
         mp.setattr(mnist_module, "MIRRORS", ())
-        report = fetch_mnist(_real_dir(), verbose=False)
+        report = fetch_mnist(mnist_gz_dir, verbose=False)
     assert report.source.startswith("local folder")
     return home
 
@@ -416,8 +408,10 @@ def _mirror_folder(tmp_path: Path, name: str, source: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_good_mirror_with_the_real_files(isolated_home, tmp_path, monkeypatch, capsys):
-    good = _mirror_folder(tmp_path, "good", _real_dir())
+def test_good_mirror_with_the_real_files(
+    isolated_home, tmp_path, monkeypatch, capsys, mnist_gz_dir
+):
+    good = _mirror_folder(tmp_path, "good", mnist_gz_dir)
     with _serve(good) as url:
         monkeypatch.setattr(mnist_module, "MIRRORS", (url,))
         (x, t), (_, t_test) = load_mnist(normalize=False, verbose=True)

@@ -56,7 +56,7 @@ import numpy as np
 
 from nnscratch import optimizers as _optimizers
 from nnscratch import schedules as _schedules
-from nnscratch._atomic import atomic_path
+from nnscratch._atomic import atomic_write_bytes
 from nnscratch.callbacks import Callback, History
 
 __all__ = [
@@ -399,7 +399,7 @@ class Trainer:
     # -- checkpoints ---------------------------------------------------------------
     def save_checkpoint(self, path: str | PathLike[str]) -> Path:
         """Write the whole training state to ``path`` (safetensors, atomically)."""
-        from safetensors.numpy import save_file
+        from safetensors.numpy import save
 
         tensors: dict[str, np.ndarray] = {}
         for k, v in self.net.parameters().items():
@@ -440,8 +440,9 @@ class Trainer:
         tensors = {k: np.ascontiguousarray(v) for k, v in tensors.items()}
         metadata = {"format": CHECKPOINT_FORMAT, _META_KEY: json.dumps(info)}
         path = Path(path)
-        with atomic_path(path) as tmp:
-            save_file(tensors, str(tmp), metadata=metadata)
+        # Serialised in memory, then written by Python: a full disk is then an
+        # OSError naming the file (_atomic.WriteError), not a SafetensorError.
+        atomic_write_bytes(path, save(tensors, metadata=metadata))
         return path
 
     def load_checkpoint(self, path: str | PathLike[str]) -> None:
