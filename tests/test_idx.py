@@ -11,7 +11,6 @@ import pytest
 from nnscratch.datasets.idx import IdxFormatError, parse_idx, read_idx, write_idx
 
 
-
 def _labels_file(labels: bytes) -> bytes:
     # Written out byte by byte from the format description, independently of write_idx.
     return b"\x00\x00\x08\x01" + len(labels).to_bytes(4, "big") + labels

@@ -454,9 +454,7 @@ def _read_header(path: str | os.PathLike[str], data: bytes) -> tuple[dict[str, s
     if not isinstance(header, dict):
         raise ModelFileError(path, "corrupt safetensors header: not a JSON object")
     metadata = header.pop("__metadata__", None) or {}
-    if not isinstance(metadata, dict) or not all(
-        isinstance(v, str) for v in metadata.values()
-    ):
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
         raise ModelFileError(path, "corrupt safetensors header: __metadata__ is not strings")
     return metadata, header
 
