@@ -33,7 +33,7 @@ IDX_NAMES = {
 
 
 def book_weights_path() -> Path | None:
-    """The book's ``sample_weight.pkl``: ``$NNSCRATCH_BOOK_WEIGHTS``, else ``../shared/reference``."""
+    """The book's weight file: ``$NNSCRATCH_BOOK_WEIGHTS``, else ``../shared/reference``."""
     value = os.environ.get(BOOK_WEIGHTS_ENV)
     path = Path(value) if value else SHARED / "reference" / "sample_weight.pkl"
     return path if path.is_file() else None

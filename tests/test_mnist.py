@@ -283,9 +283,7 @@ def test_bad_cache_of_ours_is_deleted_reported_and_rebuilt(tiny, isolated_home, 
 @pytest.mark.parametrize(
     "damage", ["garbage", "keras layout", "missing array", "npy instead of npz", "no marker"]
 )
-def test_a_bad_cache_nnscratch_did_not_write_is_never_deleted(
-    tiny, isolated_home, capsys, damage
-):
+def test_a_bad_cache_nnscratch_did_not_write_is_never_deleted(tiny, isolated_home, capsys, damage):
     """Defect 1: a Keras mnist.npz (x_train (60000, 28, 28)) in NNSCRATCH_HOME is the user's."""
     cache = mnist_cache_path()
     cache.parent.mkdir(parents=True)
