@@ -647,3 +647,11 @@ def test_demo_progress_on_a_terminal_and_silence_elsewhere(monkeypatch, capsys):
     with Progress("minima", interval=0.01, stream=pipe):
         time.sleep(0.05)
     assert pipe.getvalue() == ""
+
+
+def test_resume_with_a_checkpoint_that_does_not_exist_is_an_error(tmp_path, capsys):
+    """It silently started a new run (a typo in the path threw the old run away)."""
+    missing = tmp_path / "typo.safetensors"
+    code, out, err = _run(capsys, "train", "--checkpoint", missing, "--resume")
+    _one_line(code, err, f"--resume: there is no checkpoint {str(missing)!r} to resume from")
+    assert out == "" and not missing.exists()
