@@ -903,7 +903,7 @@ def test_subprocess_errors_are_one_line(tmp_path, launcher):
     cases = [
         (["bogus"], "invalid choice"),
         (["evaluate", tmp_path / "missing.safetensors"], "no such file"),
-        (["evaluate", tmp_path], "directory"),
+        (["evaluate", tmp_path], "expected a model file, got a folder"),
         (["evaluate", hostile], "refusing to load"),
         (["train", "--epochs", "0"], "--epochs"),
         (["train", "--hidden", "10,x"], "--hidden"),
