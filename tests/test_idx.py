@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import gzip
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nnscratch.datasets.idx import IdxFormatError, parse_idx, read_idx, write_idx
-
-SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "mnist"
 
 
 def _labels_file(labels: bytes) -> bytes:
@@ -129,10 +126,8 @@ def test_write_refuses_unsupported_dtype():
         write_idx(np.zeros(3, dtype=np.int64))
 
 
-def test_real_mnist_labels_header():
-    path = SHARED_MNIST / "t10k-labels-idx1-ubyte.gz"
-    if not path.exists():
-        pytest.skip(f"{path} is not present")
+def test_real_mnist_labels_header(mnist_gz_dir):
+    path = mnist_gz_dir / "t10k-labels-idx1-ubyte.gz"
     labels = read_idx(path, ndim=1)
     assert labels.shape == (10000,)
     assert labels[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import SHARED, mnist_dir
 from nnscratch.images import load_digit, mnistify
 
 Image = pytest.importorskip("PIL.Image")
@@ -22,24 +21,10 @@ N_RENDERED = 20
 
 
 @pytest.fixture(scope="module")
-def mnist_test(tmp_path_factory):
-    """MNIST's test split as uint8 (10000, 28, 28) and labels, loaded from the local files."""
-    folder = next(
-        (
-            f
-            for f in (mnist_dir(), SHARED / "datasets" / "mnist")
-            if f is not None and (f / "t10k-images-idx3-ubyte.gz").is_file()
-        ),
-        None,
-    )
-    if folder is None:
-        pytest.skip("MNIST files are not available (set NNSCRATCH_MNIST_DIR)")
-    from nnscratch.datasets import load_mnist
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NNSCRATCH_HOME", str(tmp_path_factory.mktemp("home")))
-        _, (x, t) = load_mnist(normalize=False, flatten=False, data_dir=folder, verbose=False)
-    return x[:, 0], t
+def mnist_test(mnist_uint8):
+    """MNIST's test split as uint8 (10000, 28, 28) and labels, through the user's sources."""
+    x, t = mnist_uint8["x_test"].reshape(-1, 28, 28), mnist_uint8["t_test"]
+    return x, t
 
 
 def _render(digit: np.ndarray, path, kind: str):

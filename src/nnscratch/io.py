@@ -11,7 +11,14 @@ the network's parameters under the names of ``Sequential.parameters()``
 * ``"nnscratch.format"``: the format version (``"1"``),
 * ``"nnscratch.config"``: ``net.get_config()`` as JSON (layers, activation
   configs, loss, dtype),
+* ``"nnscratch.sha256"``: a checksum of the config and every array (see
+  :func:`tensors_sha256`), verified by ``load``,
 * any string pairs the caller passed as ``metadata``.
+
+Reading is defensive (docs/security.md): sizes a file declares are checked
+against the file before memory is spent on them, JSON nesting is bounded,
+damaged bytes fail the checksum, non-finite weights are refused, and every
+problem is a :class:`ModelFileError` naming the file.
 
 ``load`` also reads the pickle the book publishes with chapter 3
 (``sample_weight.pkl``) through a restricted unpickler that rebuilds only
@@ -24,9 +31,13 @@ Saitoh, "Deep Learning from Scratch", section 3.6.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import os
-from collections.abc import Mapping
+import stat
+import warnings
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,17 +55,28 @@ __all__ = [
     "FORMAT_KEY",
     "FORMAT_VERSION",
     "ModelFileError",
+    "UnverifiedModelWarning",
     "bundled_models",
     "from_book_weights",
     "load",
     "read_book_weights",
     "read_metadata",
     "save",
+    "tensors_sha256",
 ]
 
 FORMAT_KEY = "nnscratch.format"
 FORMAT_VERSION = "1"
 _CONFIG_KEY = "nnscratch.config"
+_SHA256_KEY = "nnscratch.sha256"
+#: Deepest nesting of lists and objects accepted in a file's JSON (configs nest 4 deep).
+MAX_JSON_DEPTH = 32
+#: Before a layer is built, the product of the sizes its config declares must
+#: not exceed this many times the numbers its arrays in the file hold, plus
+#: _SIZE_SLACK (layers without arrays: pools, dropout). Dense(784, 100) declares
+#: 784 * 100 and stores 784 * 100 + 100 numbers.
+_SIZE_FACTOR = 16
+_SIZE_SLACK = 1 << 16
 _RESERVED_PREFIX = "nnscratch."
 _PICKLE_SUFFIXES = (".pkl", ".pickle")
 _PICKLE_MAGIC = 0x80  # opcode PROTO, the first byte of every pickle of protocol >= 2
@@ -83,6 +105,10 @@ class ModelFileError(ValueError):
         super().__init__(f"{self.path}: {problem}")
 
 
+class UnverifiedModelWarning(UserWarning):
+    """A model file without the checksum that ``save`` writes (made by an older nnscratch)."""
+
+
 # --------------------------------------------------------------------------- save
 
 
@@ -108,8 +134,37 @@ def save(
     header[_CONFIG_KEY] = _config_json(net.get_config())
     arrays = {**net.parameters(), **_buffers(net)}
     tensors = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
+    bad = _non_finite(tensors)
+    if bad:
+        raise ValueError(f"net: {bad}; a network with NaN or infinite weights is not saved")
+    header[_SHA256_KEY] = tensors_sha256(header[_CONFIG_KEY], tensors)
     data = safetensors.numpy.save(tensors, metadata=header)
     return atomic_write_bytes(path, data)
+
+
+def tensors_sha256(config_json: str, tensors: Mapping[str, np.ndarray]) -> str:
+    """The checksum ``save`` stores: sha256 of the config and every array, in name order.
+
+    For each array: its name, NumPy dtype string (little-endian), shape, and
+    its bytes in C order. A flipped bit in the data, a changed shape, a
+    renamed array or an edited config all change it.
+    """
+    digest = hashlib.sha256(config_json.encode("utf-8"))
+    for name in sorted(tensors):
+        array = np.asarray(tensors[name])
+        little = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+        digest.update(f"\0{name}\0{little.dtype.str}\0{list(little.shape)}\0".encode())
+        digest.update(little.data)
+    return digest.hexdigest()
+
+
+def _non_finite(tensors: Mapping[str, np.ndarray]) -> str | None:
+    """A sentence naming the first array with NaN or infinite values, else None."""
+    for name, array in tensors.items():
+        if array.dtype.kind in "fc" and not np.isfinite(array).all():
+            count = int(array.size - np.count_nonzero(np.isfinite(array)))
+            return f"array {name!r} holds {count} NaN or infinite value" + "s" * (count != 1)
+    return None
 
 
 def _buffers(net: Sequential) -> dict[str, np.ndarray]:
@@ -195,25 +250,157 @@ def load(path: str | os.PathLike[str]) -> Sequential:
     with its own architecture.
     """
     path = _resolve(path)
-    data = path.read_bytes()
+    data = _read_file(path)
     if _is_pickle(path, data):
         return _load_book_pickle(path, data)
-    metadata, _ = _read_header(path, data)
+    metadata, table = _read_header(path, data)
     config = _model_config(path, metadata)
+    _check_declared_sizes(path, config, table)
     tensors = _read_tensors(path, data)
+    bad = _non_finite(tensors)
+    if bad:
+        raise ModelFileError(path, f"{bad}; refusing a model with NaN or infinite weights")
     try:
         net = Sequential.from_config(config)
-    except (ValueError, TypeError, KeyError) as err:
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as err:
         raise ModelFileError(path, f"cannot rebuild the architecture it describes: {err}") from err
+    except (MemoryError, RecursionError) as err:
+        raise ModelFileError(
+            path, f"cannot rebuild the architecture it describes: {type(err).__name__}"
+        ) from None
     _assign_parameters(path, net, tensors)
+    _verify_checksum(path, metadata, tensors)
     return net
 
 
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
     """Return the string metadata of a safetensors file (``save``'s and the caller's)."""
-    data = Path(path).read_bytes()
+    data = _read_file(Path(path))
     metadata, _ = _read_header(path, data)
     return metadata
+
+
+def _read_file(path: Path) -> bytes:
+    """The bytes of a regular file; FIFOs, devices and folders are refused before reading.
+
+    ``FileNotFoundError`` and ``PermissionError`` pass through (they name the file).
+    """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        kind = _file_kind(mode)
+        raise ModelFileError(path, f"expected a model file, got {kind}")
+    try:
+        return path.read_bytes()
+    except MemoryError:
+        size = os.stat(path).st_size
+        raise ModelFileError(path, f"too large to read into memory ({size:,} bytes)") from None
+
+
+def _file_kind(mode: int) -> str:
+    """'a folder', 'a FIFO (named pipe)', ... for a file mode that is not a regular file."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "something that is not a regular file"
+
+
+def _json_loads(path: str | os.PathLike[str], text: str | bytes, what: str) -> Any:
+    """json.loads with a bounded nesting depth; every failure is a ModelFileError."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ModelFileError(path, f"{what}: nests deeper than {MAX_JSON_DEPTH} levels") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ModelFileError(path, f"{what}: not valid JSON: {err}") from err
+    if _json_depth(value) > MAX_JSON_DEPTH:
+        raise ModelFileError(path, f"{what}: nests deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def _json_depth(value: Any) -> int:
+    """Nesting depth of lists and dicts (a scalar is 0), without recursion."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth + 1)
+            if deepest > MAX_JSON_DEPTH:
+                return deepest
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def _check_declared_sizes(path: str | os.PathLike[str], config: dict, table: dict) -> None:
+    """Refuse a config whose layers would allocate far more than the file's arrays hold.
+
+    Runs before anything is built: a 1 MB file whose config says
+    ``out_features: 200000`` is refused here, not after gigabytes are spent.
+    The header's shapes are checked too (non-negative Python integers).
+    """
+    held: dict[int, int] = {}  # layer index -> numbers its arrays in the file hold
+    for name, info in table.items():
+        shape = info.get("shape") if isinstance(info, dict) else None
+        if not isinstance(shape, list) or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
+        ):
+            raise ModelFileError(path, f"corrupt safetensors header: array {name!r} has no shape")
+        index = name.split(".", 1)[0]
+        if index.isdigit():
+            held[int(index)] = held.get(int(index), 0) + math.prod(shape)
+    layers = config["layers"]
+    if not isinstance(layers, list):
+        raise ModelFileError(path, f"the {_CONFIG_KEY!r} metadata has no 'layers' list")
+    for i, layer in enumerate(layers):
+        sizes = [n for n in _declared_ints(layer) if n > 1]
+        numbers = held.get(i, 0)
+        if math.prod(sizes) > _SIZE_FACTOR * numbers + _SIZE_SLACK:
+            kind = layer.get("class_name", "?") if isinstance(layer, dict) else "?"
+            raise ModelFileError(
+                path,
+                f"layer {i} ({kind}) declares sizes {sizes} but the file holds "
+                f"{numbers:,} numbers for it; refusing to build it",
+            )
+
+
+def _declared_ints(value: Any) -> Iterator[int]:
+    """Every integer in a layer's config except seeds (which are not sizes)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(v for k, v in item.items() if k != "seed")
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            yield item
+
+
+def _verify_checksum(
+    path: str | os.PathLike[str], metadata: Mapping[str, str], tensors: Mapping[str, np.ndarray]
+) -> None:
+    stored = metadata.get(_SHA256_KEY)
+    if stored is None:
+        warnings.warn(
+            f"{os.fspath(path)}: no checksum (written by an older nnscratch); "
+            "its arrays cannot be verified",
+            UnverifiedModelWarning,
+            stacklevel=3,
+        )
+        return
+    if tensors_sha256(metadata[_CONFIG_KEY], tensors) != stored:
+        raise ModelFileError(
+            path,
+            "damaged: its arrays do not match the checksum stored when it was saved "
+            "(flipped bytes on disk or in transfer?)",
+        )
 
 
 def _is_pickle(path: str | os.PathLike[str], data: bytes) -> bool:
@@ -263,15 +450,12 @@ def _read_header(path: str | os.PathLike[str], data: bytes) -> tuple[dict[str, s
             f"truncated or not a safetensors file: the header claims {size} bytes, "
             f"the file has {len(data) - 8} after the length field",
         )
-    try:
-        header = json.loads(data[8 : 8 + size].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ModelFileError(path, f"corrupt safetensors header: {err}") from err
+    header = _json_loads(path, data[8 : 8 + size], "corrupt safetensors header")
     if not isinstance(header, dict):
         raise ModelFileError(path, "corrupt safetensors header: not a JSON object")
     metadata = header.pop("__metadata__", None) or {}
-    if not isinstance(metadata, dict):
-        raise ModelFileError(path, "corrupt safetensors header: __metadata__ is not an object")
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise ModelFileError(path, "corrupt safetensors header: __metadata__ is not strings")
     return metadata, header
 
 
@@ -289,14 +473,9 @@ def _model_config(path: str | os.PathLike[str], metadata: Mapping[str, str]) -> 
             f"format version {version!r} is not supported "
             f"(this nnscratch reads {FORMAT_VERSION!r})",
         )
-    try:
-        config = json.loads(metadata[_CONFIG_KEY])
-    except KeyError:
-        raise ModelFileError(path, f"the {_CONFIG_KEY!r} metadata is missing") from None
-    except json.JSONDecodeError as err:
-        raise ModelFileError(
-            path, f"the {_CONFIG_KEY!r} metadata is not valid JSON: {err}"
-        ) from err
+    if _CONFIG_KEY not in metadata:
+        raise ModelFileError(path, f"the {_CONFIG_KEY!r} metadata is missing")
+    config = _json_loads(path, metadata[_CONFIG_KEY], f"the {_CONFIG_KEY!r} metadata")
     if not isinstance(config, dict) or "layers" not in config:
         raise ModelFileError(path, f"the {_CONFIG_KEY!r} metadata has no 'layers' list")
     return config
@@ -305,8 +484,10 @@ def _model_config(path: str | os.PathLike[str], metadata: Mapping[str, str]) -> 
 def _read_tensors(path: str | os.PathLike[str], data: bytes) -> dict[str, np.ndarray]:
     try:
         return safetensors.numpy.load(data)
-    except (safetensors.SafetensorError, ValueError) as err:
+    except (safetensors.SafetensorError, ValueError, TypeError) as err:
         raise ModelFileError(path, f"corrupt tensor data: {err}") from err
+    except MemoryError:
+        raise ModelFileError(path, "corrupt tensor data: too large to read into memory") from None
 
 
 def _assign_parameters(
@@ -344,14 +525,15 @@ def read_book_weights(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     ``ModelFileError`` naming the file and the refused global, missing key or
     wrong shape.
     """
-    return _book_weights(path, Path(path).read_bytes())
+    return _book_weights(path, _read_file(Path(path)))
 
 
 def _book_weights(path: str | os.PathLike[str], data: bytes) -> dict[str, np.ndarray]:
     try:
         weights = safe_load(data)
     except Exception as err:  # UnsafePickleError, truncated streams, garbage
-        raise ModelFileError(path, f"cannot read it as the book's weight pickle: {err}") from err
+        reason = str(err) or type(err).__name__
+        raise ModelFileError(path, f"cannot read it as the book's weight pickle: {reason}") from err
     problem = _book_weights_problem(weights)
     if problem:
         raise ModelFileError(path, problem)
@@ -376,6 +558,9 @@ def _book_weights_problem(weights: object) -> str | None:
             return f"{key}: expected an array of shape {shape}, got {got}"
         if value.dtype.kind != "f":
             return f"{key}: expected a floating-point array, got dtype {value.dtype}"
+    bad = _non_finite(weights)
+    if bad:
+        return f"{bad}; refusing NaN or infinite weights"
     return None
 
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import NoReturn
 
@@ -14,7 +18,9 @@ __all__ = [
     "USER_ERRORS",
     "CLIError",
     "OneLineParser",
+    "Progress",
     "check_output_file",
+    "describe_non_file",
     "existing_file",
     "load_mnist",
     "positive_int",
@@ -58,9 +64,29 @@ def existing_file(text: str) -> Path:
         raise argparse.ArgumentTypeError("expected a path, got an empty string")
     path = Path(text)
     if not path.is_file():
-        reason = "is a directory" if path.is_dir() else "does not exist"
-        raise argparse.ArgumentTypeError(f"{text!r} {reason}")
+        raise argparse.ArgumentTypeError(f"{text!r} {missing_reason(path)}")
     return path
+
+
+def describe_non_file(path: Path) -> str:
+    """'a folder', 'a FIFO (named pipe)', ... for an existing path that is not a regular file."""
+    mode = os.stat(path).st_mode
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def missing_reason(path: Path) -> str:
+    """Why ``path`` is not a file to read: 'does not exist', 'is a folder', 'is a FIFO ...'."""
+    if not path.exists():
+        return "is a broken symbolic link" if path.is_symlink() else "does not exist"
+    return f"is {describe_non_file(path)}, not a regular file"
 
 
 def check_output_file(text: str, option: str) -> Path:
@@ -102,6 +128,46 @@ def show_progress() -> bool:
     source it tried).
     """
     return sys.stderr.isatty()
+
+
+class Progress:
+    """A one-line status on stderr, refreshed while slow work runs; silent off a terminal.
+
+    ``with Progress("minima") as p: ...; p.stage = "xor"`` shows
+    ``minima: xor, 12 s`` and rewrites it every ``interval`` seconds from a
+    background thread; the line is cleared at the end. Nothing is written
+    when stderr is not a terminal (pipes, log files, tests).
+    """
+
+    def __init__(self, label: str, *, interval: float = 0.5, stream=None) -> None:
+        self.label = label
+        self.stage = "working"
+        self.interval = interval
+        self.stream = sys.stderr if stream is None else stream
+        self.enabled = self.stream.isatty()
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start = 0.0
+
+    def __enter__(self) -> Progress:
+        self._start = time.perf_counter()
+        if self.enabled:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+    def _run(self) -> None:
+        while not self._done.wait(self.interval):
+            seconds = time.perf_counter() - self._start
+            self.stream.write(f"\r\033[K{self.label}: {self.stage}, {seconds:.0f} s")
+            self.stream.flush()
 
 
 def load_mnist(*, normalize: bool = True, flatten: bool = True, one_hot_label: bool = False):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnscratch.cli._common import CLIError
+from nnscratch.cli._common import CLIError, Progress
 
 __all__ = ["DEMOS", "register"]
 
@@ -142,7 +142,9 @@ def demo_gradient_check() -> None:
     xb, tb = x[:3].astype(np.float64), t[:3]
     backprop = net.gradient(xb, tb)
     backprop = {k: v.copy() for k, v in backprop.items()}
-    numeric = net.numerical_gradient(xb, tb)
+    with Progress("gradient-check") as progress:
+        progress.stage = f"numerical gradient of {net.num_params():,} weights, 2 passes each"
+        numeric = net.numerical_gradient(xb, tb)
     print("784-50-10 ReLU network, float64, 3 training images; mean |backprop - numerical|:")
     for key, grad in backprop.items():
         print(f"  {key:<5} {float(np.mean(np.abs(grad - numeric[key]))):.3e}")
@@ -152,7 +154,10 @@ def demo_minima() -> None:
     """How often plain descent, restarts, annealing and SGD find the global minimum."""
     from nnscratch.minima import minima_experiment
 
-    print(minima_experiment().as_table())
+    with Progress("minima") as progress:
+        progress.stage = "50 seeds x 4 strategies on Rastrigin and XOR"
+        report = minima_experiment()
+    print(report.as_table())
 
 
 DEMOS: dict[str, Callable[[], None]] = {

@@ -114,8 +114,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--resume",
         action="store_true",
-        help="continue from --checkpoint if it exists, with the same options "
-        "(one_cycle spans all epochs, so keep --epochs)",
+        help="continue from the --checkpoint file, with the same options (one_cycle spans "
+        "all epochs, so keep --epochs); the file must exist: leave out --resume to start",
     )
     p.add_argument("--quiet", action="store_true", help="print only the final line")
     p.set_defaults(run=run)
@@ -152,6 +152,8 @@ def run(args: argparse.Namespace) -> int:
     out = _check_writable(args.out, "--out")
     if args.checkpoint is not None:
         _check_writable(args.checkpoint, "--checkpoint")
+    if args.resume:
+        _check_resumable(args.checkpoint, config.epochs)
     data = load_mnist(normalize=True, flatten=True, one_hot_label=False)
     table = _EpochTable(quiet=args.quiet)
     start = time.perf_counter()
@@ -159,6 +161,8 @@ def run(args: argparse.Namespace) -> int:
         net, history = train_mnist(
             config, data, callbacks=[table], checkpoint=args.checkpoint, resume=args.resume
         )
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(_what_was_lost(table.done, config.epochs, args, out)) from None
     except ValueError as err:
         if args.resume and str(err).startswith("schedule:"):
             raise CLIError(
@@ -175,6 +179,42 @@ def run(args: argparse.Namespace) -> int:
         f"{seconds:.1f} s of training; model saved to {out}"
     )
     return 0
+
+
+def _check_resumable(checkpoint: str, epochs: int) -> None:
+    """--resume needs an existing checkpoint with epochs left to train."""
+    from nnscratch.training import read_checkpoint
+
+    path = Path(checkpoint)
+    if not path.exists():
+        raise CLIError(
+            f"--resume: there is no checkpoint {checkpoint!r} to resume from; "
+            "to start a new run that writes it, leave out --resume"
+        )
+    _tensors, info = read_checkpoint(path)
+    done = int(info["epoch"])
+    if done >= epochs:
+        raise CLIError(
+            f"--resume: the checkpoint {checkpoint!r} has already finished all {done} epochs "
+            f"of this run (--epochs {epochs}); nothing to train (ask for more --epochs to "
+            "continue it)"
+        )
+
+
+def _what_was_lost(done: int | None, epochs: int, args: argparse.Namespace, out: Path) -> str:
+    """The sentence printed after Ctrl-C: what is kept, what is lost, how to continue."""
+    finished = "no epoch finished" if done is None else f"epoch {done} of {epochs} had finished"
+    if args.checkpoint is None:
+        return (
+            f"{finished}; this run is lost (nothing saved to {out}). With --checkpoint PATH "
+            "every finished epoch is kept, and --resume continues from it"
+        )
+    if done is None and not args.resume:
+        return f"{finished}; nothing was written to {args.checkpoint}"
+    return (
+        f"{finished}; {args.checkpoint} keeps the last finished epoch: run the same "
+        "command with --resume to continue"
+    )
 
 
 def _check_writable(text: str, option: str) -> Path:
@@ -200,6 +240,7 @@ class _EpochTable(Callback):
 
     def __init__(self, quiet: bool = False) -> None:
         self.quiet = quiet
+        self.done: int | None = None  # the last epoch that finished in this run
 
     def on_train_begin(self, logs) -> None:
         if not self.quiet:
@@ -207,6 +248,7 @@ class _EpochTable(Callback):
             sys.stdout.flush()
 
     def on_epoch_end(self, epoch: int, logs) -> None:
+        self.done = epoch
         if not self.quiet:
             print(
                 f"{epoch:>5} {logs['loss']:>8.4f} {logs.get('accuracy', float('nan')):>9.4f} "

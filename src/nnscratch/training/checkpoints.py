@@ -29,7 +29,7 @@ import numpy as np
 import safetensors
 import safetensors.numpy
 
-from nnscratch._atomic import atomic_path
+from nnscratch._atomic import atomic_write_bytes
 from nnscratch.network import Network
 from nnscratch.training import optimizers as _optimizers
 from nnscratch.training import schedules as _schedules
@@ -135,8 +135,9 @@ def save_checkpoint(run: CheckpointedRun, path: str | PathLike[str]) -> Path:
     tensors = {k: np.ascontiguousarray(v) for k, v in tensors.items()}
     metadata = {"format": CHECKPOINT_FORMAT, _META_KEY: json.dumps(info)}
     path = Path(path)
-    with atomic_path(path) as tmp:
-        safetensors.numpy.save_file(tensors, str(tmp), metadata=metadata)
+    # Serialised in memory, then written by Python: a full disk is then an
+    # OSError naming the file (_atomic.WriteError), not a SafetensorError.
+    atomic_write_bytes(path, safetensors.numpy.save(tensors, metadata=metadata))
     return path
 
 
