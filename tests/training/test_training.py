@@ -537,7 +537,9 @@ def test_checkpoint_contents_and_every(tmp_path):
 
 
 def test_failed_save_leaves_the_old_checkpoint(tmp_path, monkeypatch):
-    import safetensors.numpy
+    import errno
+
+    from nnscratch import _atomic
 
     x, t = blobs(n=64)
     path = tmp_path / "run.ckpt"
@@ -545,13 +547,12 @@ def test_failed_save_leaves_the_old_checkpoint(tmp_path, monkeypatch):
     tr.fit(x, t, epochs=1)
     before = path.read_bytes()
 
-    def broken(tensors, filename, metadata=None):
-        with open(filename, "wb") as f:
-            f.write(b"half a file")
-        raise OSError("disk full")
+    def broken(f, data):
+        f.write(data[: len(data) // 2])  # half a file, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(safetensors.numpy, "save_file", broken)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(_atomic, "_write_all", broken)
+    with pytest.raises(OSError, match=r"cannot write .*run\.ckpt: No space left on device"):
         tr.fit(x, t, epochs=2)
     assert path.read_bytes() == before
     assert read_checkpoint(path)[1]["epoch"] == 1
