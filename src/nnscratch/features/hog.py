@@ -103,7 +103,6 @@ def normalize_blocks(
     square root; ``L2``: ``v / sqrt(|v|_2^2 + e^2)``; ``L2-Hys``: ``L2``,
     clipped at 0.2, then ``L2`` again (Lowe's SIFT normalisation).
     """
-    n, rows, cols, bins = cells.shape
     br, bc = cells_per_block
     blocks = np.lib.stride_tricks.sliding_window_view(cells, (br, bc), axis=(1, 2))
     blocks = blocks.transpose(0, 1, 2, 4, 5, 3)  # (N, Br, Bc, bins, br, bc) -> bins last
@@ -167,7 +166,7 @@ def _as_batch(images: np.ndarray) -> np.ndarray:
     """(N, H, W) as is; (N, D) rows of square images as (N, sqrt D, sqrt D)."""
     if images.ndim == 3:
         return images
-    side = int(round(images.shape[1] ** 0.5))
+    side = round(images.shape[1] ** 0.5)
     if side * side != images.shape[1]:
         raise fail("images", "(N, H, W) images or (N, D) rows of square images", images.shape)
     return images.reshape(len(images), side, side)
