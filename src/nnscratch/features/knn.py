@@ -99,7 +99,16 @@ class KNeighborsClassifier:
     def predict(self, x: Any) -> np.ndarray:
         """The majority label among each query's k nearest rows (M,); ties: smallest label."""
         _, index = self.kneighbors(x)
-        votes = self._codes[index]  # (M, k) class codes
+        return self.vote(index)
+
+    def vote(self, index: Any) -> np.ndarray:
+        """The majority label of each row of training indices ``index`` (M, j), j <= k.
+
+        ``vote(kneighbors(x)[1][:, :j])`` is the prediction with ``j``
+        neighbours, because the neighbours come sorted by distance and index.
+        """
+        index = check_array("index", index, ndim=2, kinds="iu")
+        votes = self._codes[index]  # (M, j) class codes
         counts = np.zeros((len(votes), len(self.classes_)), np.intp)
         np.add.at(counts, (np.arange(len(votes))[:, None], votes), 1)
         return self.classes_[np.argmax(counts, axis=1)]
