@@ -100,6 +100,9 @@ EXPECTED: dict[str, Expect] = {
     "confusion-matrix": Expect((500, 460), 1, _images_each(1)),
     "misclassified": Expect((1000, 230), 20, _images_each(20)),
     "first-layer-weights": Expect((800, 400), 50, _images_each(50)),
+    "preprocessing-losses": Expect((600, 360), 1, _lines(5)),
+    "whitened-digits": Expect((660, 550), 30, _images_each(30)),
+    "hog-cells": Expect((600, 300), 2, _lines(0, 7 * 7 * 9)),
 }
 MNIST_FIGURES = {n for n, spec in plots.FIGURES.items() if "mnist" in spec.needs}
 

@@ -126,7 +126,8 @@ class LinearSVM:
 
     def predict(self, x: Any) -> np.ndarray:
         """The class of the largest score (M,)."""
-        return self.classes_[np.argmax(self.decision_function(x), axis=1)]
+        scores = self.decision_function(x)
+        return self.classes_[np.argmax(scores, axis=1)]
 
     def score(self, x: Any, t: Any) -> float:
         """Accuracy of ``predict(x)`` against labels ``t``."""
