@@ -17,17 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from nnscratch.callbacks import LambdaCallback
-from nnscratch.datasets import load_mnist
+import nnscratch as nn  # the public API only: the library's layout may change under it
 from nnscratch.features.hog import hog
 from nnscratch.features.knn import KNeighborsClassifier
 from nnscratch.features.svm import LinearSVM
-from nnscratch.layers import Activation, Dense
-from nnscratch.network import Sequential
-from nnscratch.optimizers import SGD
 from nnscratch.preprocessing import PCA, ZCA, StandardScaler
 from nnscratch.recipes import MLPConfig, train_mnist
-from nnscratch.training import TrainingDivergedError, fit
 
 __all__ = [
     "END_TO_END",
@@ -94,10 +89,10 @@ class PreprocessingRun:
         return float(np.mean(self.losses[step - window : step]))
 
 
-def two_layer_net(seed: int) -> Sequential:
+def two_layer_net(seed: int) -> nn.Sequential:
     """The chapter-5 network: 784-50-10, ReLU, weights N(0, 0.01^2), zero biases."""
-    return Sequential(
-        [Dense(784, 50, init=0.01), Activation("relu"), Dense(50, 10, init=0.01)],
+    return nn.Sequential(
+        [nn.Dense(784, 50, init=0.01), nn.Activation("relu"), nn.Dense(50, 10, init=0.01)],
         loss="softmax_cross_entropy",
         seed=seed,
     )
@@ -112,22 +107,22 @@ def preprocessing_experiment(
     the test accuracy after every epoch. A run whose loss or weights become
     non-finite stops there and says where.
     """
-    (x_train, t_train), (x_test, t_test) = data or load_mnist(normalize=False)
+    (x_train, t_train), (x_test, t_test) = data or nn.datasets.load_mnist(normalize=False)
     runs = []
     for name, view in preprocessings(x_train).items():
         run = PreprocessingRun(name)
         net = two_layer_net(seed)
         xtr, xte = view(x_train), view(x_test)
-        record = LambdaCallback(
+        record = nn.callbacks.LambdaCallback(
             on_batch_end=lambda _step, logs, run=run: run.losses.append(float(logs["loss"])),
             on_epoch_end=lambda _e, _logs, net=net, run=run, xte=xte: run.accuracy.append(
                 net.accuracy(xte, t_test)
             ),
         )
         try:
-            fit(net, xtr, t_train, optimizer=SGD(lr), epochs=epochs, batch_size=100,
-                seed=seed, verbose=0, callbacks=[record])  # fmt: skip
-        except TrainingDivergedError as exc:
+            nn.fit(net, xtr, t_train, optimizer=nn.optimizers.SGD(lr), epochs=epochs,
+                   batch_size=100, seed=seed, verbose=0, callbacks=[record])  # fmt: skip
+        except nn.TrainingDivergedError as exc:
             run.diverged = f"epoch {exc.epoch}, step {exc.step}"
         runs.append(run)
     return runs
@@ -230,7 +225,7 @@ def features_experiment(
     the test set's. ``sklearn=True`` adds scikit-learn's figures when it is
     installed.
     """
-    (x_train, t_train), (x_test, t_test) = data or load_mnist(normalize=False)
+    (x_train, t_train), (x_test, t_test) = data or nn.datasets.load_mnist(normalize=False)
     peers = _sklearn() if sklearn else None
     unit_train, unit_test = x_train.astype(np.float32) / 255, x_test.astype(np.float32) / 255
     rows = []
