@@ -31,15 +31,20 @@ def nearest(d2: np.ndarray, k: int) -> np.ndarray:
     """The k smallest entries of each row of ``d2`` (M, N) as column indices (M, k).
 
     Sorted by distance, ties by the lower index. ``argpartition`` finds the
-    k-th smallest value of each row; only rows where more than k entries
-    tie with it need the full comparison.
+    k + 1 smallest of each row; only a row whose (k+1)-th smallest value
+    ties with its k-th needs the full comparison of the row.
     """
     rows = np.arange(len(d2))[:, None]
-    part = np.argpartition(d2, k - 1, axis=1)[:, :k]
-    kth = d2[rows, part].max(axis=1)
-    crowded = np.flatnonzero((d2 <= kth[:, None]).sum(axis=1) > k)
-    for r in crowded:  # ties at the k-th distance: the lowest indices win
-        part[r] = _lowest(d2[r], kth[r], k)
+    if k < d2.shape[1]:
+        part = np.argpartition(d2, k, axis=1)[:, : k + 1]  # the k-th smallest at column k
+        values = d2[rows, part]
+        kth = values[:, :k].max(axis=1)
+        crowded = np.flatnonzero(values[:, k] <= kth)
+        part = part[:, :k]
+        for r in crowded:  # ties across the k-th distance: the lowest indices win
+            part[r] = _lowest(d2[r], kth[r], k)
+    else:
+        part = np.broadcast_to(np.arange(k), (len(d2), k)).copy()
     order = np.lexsort((part, d2[rows, part]), axis=1)
     return np.take_along_axis(part, order, axis=1)
 
@@ -125,8 +130,7 @@ class KNeighborsClassifier:
         ``||a||^2`` is the same for every training row, so it cannot change
         which rows are nearest; it is added back only to the k kept.
         """
-        d2 = a @ self._x.T
-        d2 *= -2
+        d2 = (-2 * a) @ self._x.T  # -2 on the small side: no extra pass over d2
         d2 += self._sq
         return d2
 
