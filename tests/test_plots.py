@@ -106,6 +106,9 @@ EXPECTED: dict[str, Expect] = {
     "first-layer-weights": Expect((800, 400), 50, _images_each(50)),
     "sweep-curves": Expect((900, 600), 20, _lines(*[2] * 20)),
     "sweep-scatter": Expect((520, 400), 2, _scatter),
+    "preprocessing-losses": Expect((600, 360), 1, _lines(5)),
+    "whitened-digits": Expect((660, 550), 30, _images_each(30)),
+    "hog-cells": Expect((600, 300), 2, _lines(0, 7 * 7 * 9)),
 }
 MNIST_FIGURES = {n for n, spec in plots.FIGURES.items() if "mnist" in spec.needs}
 

@@ -160,6 +160,22 @@ def demo_minima() -> None:
     print(report.as_table())
 
 
+def demo_preprocessing() -> None:
+    """The chapter-5 net on raw, /255, standardised, PCA- and ZCA-whitened MNIST pixels."""
+    from nnscratch.features.compare import preprocessing_experiment, preprocessing_table
+
+    print("784-50-10 ReLU, init std 0.01, SGD lr 0.1, batches of 100, seed 0; whitening eps 0.1")
+    print(preprocessing_table(preprocessing_experiment()))
+
+
+def demo_features() -> None:
+    """Hand-made features + kNN / linear SVM against end-to-end networks, MNIST test set."""
+    from nnscratch.features.compare import features_experiment, features_table
+
+    rows = features_experiment(log=lambda msg: print(msg, flush=True))
+    print(features_table(rows))
+
+
 DEMOS: dict[str, Callable[[], None]] = {
     "activations": demo_activations,
     "softmax": demo_softmax,
@@ -169,6 +185,8 @@ DEMOS: dict[str, Callable[[], None]] = {
     "mnist-inference": demo_mnist_inference,
     "gradient-check": demo_gradient_check,
     "minima": demo_minima,
+    "preprocessing": demo_preprocessing,
+    "features": demo_features,
 }
 
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nnscratch.plots import _demo, classic, concepts, data, gradients, sweep, training
+import numpy as np
+
+from nnscratch.plots import _demo, classic, concepts, data, features, gradients, sweep, training
 from nnscratch.plots._base import save
 
 if TYPE_CHECKING:
@@ -83,6 +85,34 @@ def _sweep_scatter(results: str | os.PathLike[str] | None = None, **kwargs: Any)
 #: Figures drawn from a sweep's results file (``nnscratch plot NAME --results CSV``).
 RESULTS_FIGURES = ("sweep-curves", "sweep-scatter")
 
+def _preprocessing_losses(**kwargs: Any) -> Figure:
+    from nnscratch.features.compare import preprocessing_experiment  # trains: only when drawn
+
+    x_train, t_train = _demo.mnist_arrays("train", normalize=False)
+    x_test, t_test = _demo.mnist_arrays("test", normalize=False)
+    runs = preprocessing_experiment(((x_train, t_train), (x_test, t_test)), epochs=1)
+    return features.plot_preprocessing_losses(runs, **kwargs)
+
+
+def _whitened_digits(**kwargs: Any) -> Figure:
+    from nnscratch.features.compare import preprocessings
+
+    x_train, _ = _demo.mnist_arrays("train", normalize=False)
+    x_test, _ = _demo.mnist_arrays("test", normalize=False)
+    views = {name: f(x_test[:6]) for name, f in preprocessings(x_train).items()}
+    return features.plot_whitened_digits(views, **kwargs)
+
+
+def _hog_cells(index: int = 0, **kwargs: Any) -> Figure:
+    from nnscratch.features import cell_histograms, image_gradients
+    from nnscratch.features.compare import HOG_MNIST
+
+    x, t = _demo.mnist_arrays("test")
+    g_row, g_col = image_gradients(x[index].reshape(1, 28, 28).astype(np.float64))
+    cells = cell_histograms(g_row, g_col, HOG_MNIST["pixels_per_cell"], HOG_MNIST["orientations"])
+    return features.plot_hog_cells(x[index], cells[0], label=int(t[index]), **kwargs)
+
+
 _SPECS = (
     FigureSpec("activations", concepts.plot_activations,
                "Step, sigmoid and ReLU compared (book figs. 3-6 to 3-9)."),
@@ -131,6 +161,14 @@ _SPECS = (
                ("mnist",)),
     FigureSpec("sweep-scatter", _sweep_scatter,
                "Validation accuracy of every sweep trial over learning rate and weight decay.",
+               ("mnist",)),
+    FigureSpec("preprocessing-losses", _preprocessing_losses,
+               "Loss curves of the chapter-5 net on raw, /255, standardised, PCA- and "
+               "ZCA-whitened pixels.", ("mnist",)),
+    FigureSpec("whitened-digits", _whitened_digits,
+               "Six test digits raw, /255, standardised, PCA- and ZCA-whitened.", ("mnist",)),
+    FigureSpec("hog-cells", _hog_cells,
+               "A test digit beside its HOG cells (7 x 7 cells of 4 x 4 pixels, 9 bins).",
                ("mnist",)),
 )  # fmt: skip
 
