@@ -3,7 +3,7 @@
 ``params`` and ``grads`` are dicts of arrays with the same keys (``W1``,
 ``b1``, ...); state (velocities, squared-gradient sums) is kept per key.
 Every class is the library's optimizer of the same name
-(``nnscratch.optimizers``), whose ``step`` is this ``update``; the book's
+(``nnscratch.training.optimizers``), whose ``step`` is this ``update``; the book's
 argument names are kept (``decay_rate`` is the library's ``rho``). One
 constant differs: the book's ``Adam`` adds a fixed ``1e-7`` to ``sqrt(v)``,
 the library's ``eps * sqrt(1 - beta2^t)`` (Kingma and Ba's algorithm), so the
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from nnscratch import optimizers
+from nnscratch.training import optimizers
 
 __all__ = ["SGD", "AdaGrad", "Adam", "Momentum", "Nesterov", "RMSprop"]
 
