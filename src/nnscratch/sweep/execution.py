@@ -192,7 +192,8 @@ def drive(
 def local_cluster(workers: int | None = None, *, quiet: bool = True) -> Any:
     """A ``distributed.LocalCluster`` of ``workers`` processes with one thread each.
 
-    Bound to 127.0.0.1 only (nothing listens on the network), no dashboard,
+    Bound to 127.0.0.1 only (nothing listens on the network; the scheduler's HTTP
+    server takes a free loopback port, so two clusters never collide),
     every worker started with :data:`BLAS_ENV`. ``workers`` defaults to the
     number of CPUs.
     """
@@ -204,7 +205,7 @@ def local_cluster(workers: int | None = None, *, quiet: bool = True) -> Any:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # its HTTP server (metrics) on a free loopback port
         env=dict(BLAS_ENV),
         silence_logs=logging.ERROR if quiet else logging.WARNING,
     )
