@@ -132,7 +132,7 @@ def test_max_pool_forward_and_ties_go_to_the_first_maximum():
     x = np.array([[[[1.0, 3.0, 2.0, 2.0], [3.0, 0.0, 2.0, 2.0], [0, 0, 5, 1], [0, 0, 1, 5]]]])
     y, arg = F.max_pool2d_forward(x, 2, 2)
     np.testing.assert_array_equal(y[0, 0], [[3, 2], [0, 5]])
-    dx = F.max_pool2d_backward(np.ones_like(y), arg, x.shape, 2, 2)
+    dx = F.max_pool2d_backward(np.ones_like(y), arg, y, x.shape, 2, 2)
     # ties: window 1 has 3 at (0,1) and (1,0), window 2 is all 2s, window 3 all 0s
     np.testing.assert_array_equal(
         dx[0, 0], [[0, 1, 1, 0], [0, 0, 0, 0], [1, 0, 1, 0], [0, 0, 0, 0]]
@@ -146,7 +146,7 @@ def test_pool_gradients_numerically(case):
     x = rng.standard_normal((n, c, h, w))  # distinct values: no ties, max is differentiable
     y, arg = F.max_pool2d_forward(x, ph, pw, s, p)
     r = rng.standard_normal(y.shape)
-    dx = F.max_pool2d_backward(r, arg, x.shape, ph, pw, s, p)
+    dx = F.max_pool2d_backward(r, arg, y, x.shape, ph, pw, s, p)
     err = gradient_check(
         lambda _: float(np.sum(F.max_pool2d_forward(x, ph, pw, s, p)[0] * r)), x, dx
     )
@@ -211,7 +211,7 @@ def test_pooling_equals_torch(case, ties):
         x = np.round(x)
     y, arg = F.max_pool2d_forward(x, ph, pw, s, p)
     r = rng.standard_normal(y.shape)
-    dx = F.max_pool2d_backward(r, arg, x.shape, ph, pw, s, p)
+    dx = F.max_pool2d_backward(r, arg, y, x.shape, ph, pw, s, p)
     xt = torch.tensor(x, requires_grad=True)
     yt = torch.nn.functional.max_pool2d(xt, (ph, pw), stride=s, padding=p)
     yt.backward(torch.tensor(r))
@@ -236,4 +236,4 @@ def test_float32_stays_float32():
     assert {a.dtype for a in (y, col, dx, dW, db)} == {np.dtype(np.float32)}
     yp, arg = F.max_pool2d_forward(y, 2, 2)
     assert yp.dtype == np.float32
-    assert F.max_pool2d_backward(yp, arg, y.shape, 2, 2).dtype == np.float32
+    assert F.max_pool2d_backward(yp, arg, yp, y.shape, 2, 2).dtype == np.float32

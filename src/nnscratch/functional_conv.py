@@ -115,13 +115,17 @@ def windows(x: np.ndarray, kh: int, kw: int, stride: int = 1, *, writeable: bool
     return win[:, :, ::stride, ::stride]
 
 
-def _col_view(win: np.ndarray, order: Order) -> np.ndarray:
-    """Windows (N, C, OH, OW, KH, KW) in the row/column order of a col matrix."""
-    if order == "chw":
-        return win.transpose(0, 2, 3, 1, 4, 5)  # (N, OH, OW, C, KH, KW)
-    if order == "hwc":
-        return win.transpose(0, 2, 3, 4, 5, 1)  # (N, OH, OW, KH, KW, C)
-    raise fail("order", "'chw' or 'hwc'", order)
+# Transposes from windows' (N, C, OH, OW, KH, KW) to the memory order of a col:
+# rows (n, i, j) with columns (c, kh, kw) or (kh, kw, c); pooling keeps one slab
+# per window position, (KH, KW, N, OH, OW, C).
+_ORDERS = {"chw": (0, 2, 3, 1, 4, 5), "hwc": (0, 2, 3, 4, 5, 1), "pool": (4, 5, 0, 2, 3, 1)}
+
+
+def _col_view(win: np.ndarray, order: str) -> np.ndarray:
+    """Windows (N, C, OH, OW, KH, KW) transposed to the memory order of a col."""
+    if order not in _ORDERS:
+        raise fail("order", "'chw' or 'hwc'", order)
+    return win.transpose(_ORDERS[order])
 
 
 def im2col(
@@ -153,11 +157,33 @@ def im2col(
 
 @lru_cache(maxsize=8)
 def _source_index(shape: tuple[int, ...], kh: int, kw: int, stride: int, order: str):
-    """For each entry of im2col's output, the flat index of its pixel in a padded
-    channels-last image of ``shape`` (N, C, Hp, Wp)."""
+    """For each entry of a col in ``order``, the flat index of its pixel in the
+    channels-last buffer of a (padded) image of ``shape`` (N, C, Hp, Wp)."""
     n, c, hp, wp = shape
     index = np.arange(n * hp * wp * c).reshape(n, hp, wp, c).transpose(0, 3, 1, 2)
     return np.ascontiguousarray(_col_view(windows(index, kh, kw, stride), order)).ravel()
+
+
+def _sum_windows(col, padded_shape, kh: int, kw: int, stride: int, order: str) -> np.ndarray:
+    """A new padded image (N, C, Hp, Wp) whose pixels hold the sums of their copies in ``col``.
+
+    Where windows do not overlap (stride >= KH and KW) a pixel has at most
+    one copy and one strided copy puts the values back; where they overlap,
+    ``np.add.at`` sums the copies of each pixel.
+    """
+    dx = _channels_last(padded_shape, col.dtype, 0)
+    if stride >= kh and stride >= kw:
+        win = _col_view(windows(dx, kh, kw, stride, writeable=True), order)
+        np.copyto(win, col.reshape(win.shape))
+    else:
+        flat = dx.transpose(0, 2, 3, 1).reshape(-1)  # a view: dx is channels last
+        index = _source_index(tuple(padded_shape), kh, kw, stride, order)
+        np.add.at(flat, index, np.ravel(col))
+    return dx
+
+
+def _crop(x: np.ndarray, pad: int) -> np.ndarray:
+    return x if pad == 0 else x[:, :, pad:-pad, pad:-pad]
 
 
 def col2im(
@@ -173,21 +199,11 @@ def col2im(
     """The adjoint of :func:`im2col`: each pixel receives the sum of its copies in ``col``.
 
     ``col`` (N*OH*OW, C*KH*KW) (columns in ``order``) -> (N, C, H, W) of
-    ``x_shape``. Where windows do not overlap (stride >= KH and KW) every
-    pixel has at most one copy and one strided copy puts them back; where
-    they overlap, ``np.add.at`` sums the copies of each pixel.
+    ``x_shape``; the padding is cut off again.
     """
     n, c, h, w = x_shape
-    hp, wp = h + 2 * pad, w + 2 * pad
-    dx = _channels_last((n, c, hp, wp), col.dtype, 0)
-    if stride >= kh and stride >= kw:
-        win = _col_view(windows(dx, kh, kw, stride, writeable=True), order)
-        np.copyto(win, col.reshape(win.shape))
-    else:
-        flat = dx.transpose(0, 2, 3, 1).reshape(-1)  # a view: dx is channels last
-        index = _source_index((n, c, hp, wp), kh, kw, stride, order)
-        np.add.at(flat, index, col.reshape(-1))
-    return dx[:, :, pad : pad + h, pad : pad + w]
+    dx = _sum_windows(col, (n, c, h + 2 * pad, w + 2 * pad), kh, kw, stride, order)
+    return _crop(dx, pad)
 
 
 def _filters_as_columns(W: np.ndarray) -> np.ndarray:
@@ -256,59 +272,72 @@ def conv2d_backward(
 
 
 def _pool_col(x: np.ndarray, ph: int, pw: int, stride: int, pad: int, fill: float):
-    """The pooling windows copied to (N, OH, OW, C, PH*PW) (the book's pooling col)."""
+    """The pooling windows as one slab per window position: (PH*PW, N, OH, OW, C).
+
+    ``col[k]`` holds entry (k // PW, k % PW) of every window, so the max or
+    mean over axis 0 pools all windows at once.
+    """
     _check_image(x)
     if not 0 <= 2 * pad <= min(ph, pw):
         raise fail("pad", f"at most half the window ({ph}x{pw})", pad)
-    win = windows(pad2d(x, pad, fill), ph, pw, stride).transpose(0, 2, 3, 1, 4, 5)
-    return np.ascontiguousarray(win).reshape(*win.shape[:4], ph * pw)
+    win = _col_view(windows(pad2d(x, pad, fill), ph, pw, stride), "pool")
+    return np.ascontiguousarray(win).reshape(ph * pw, *win.shape[2:])
+
+
+def _unpool(dcol, x_shape, ph: int, pw: int, stride: int, pad: int) -> np.ndarray:
+    """dL/dx from dL/dcol (PH*PW, N, OH, OW, C): col2im for pooling's col."""
+    n, c, h, w = x_shape
+    dx = _sum_windows(dcol, (n, c, h + 2 * pad, w + 2 * pad), ph, pw, stride, "pool")
+    return _crop(dx, pad)
 
 
 def max_pool2d_forward(
     x: np.ndarray, ph: int, pw: int, stride: int | None = None, pad: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Max pooling: ``(y, arg)`` with y[n, c, i, j] the largest entry of each window.
+    """Max pooling: ``(y, col)``, y[n, c, i, j] the largest entry of window (i, j).
 
-    x (N, C, H, W) -> y (N, C, OH, OW); ``arg`` (N, OH, OW, C) is the index
-    (p * PW + q) of the first largest entry of each window, for backward.
-    ``stride`` defaults to the window size (windows side by side).
+    x (N, C, H, W) -> y (N, C, OH, OW); ``col`` (PH*PW, N, OH, OW, C) holds
+    the windows for backward. ``stride`` defaults to the window's height.
     """
     stride = ph if stride is None else stride
     col = _pool_col(x, ph, pw, stride, pad, -np.inf)
-    arg = col.argmax(axis=-1)
-    y = np.take_along_axis(col, arg[..., None], axis=-1)[..., 0]
-    return y.transpose(0, 3, 1, 2), arg
+    return col.max(axis=0).transpose(0, 3, 1, 2), col
 
 
 def max_pool2d_backward(
     dout: np.ndarray,
-    arg: np.ndarray,
+    col: np.ndarray,
+    y: np.ndarray,
     x_shape: tuple[int, int, int, int],
     ph: int,
     pw: int,
     stride: int | None = None,
     pad: int = 0,
 ) -> np.ndarray:
-    """dL/dx of max pooling: each window's dout goes to its largest entry (``arg``).
+    """dL/dx of max pooling: each window's dout goes to its largest entry.
 
-    A pixel that is the maximum of several overlapping windows gets the sum.
+    ``col`` and ``y`` come from the forward pass. On ties the first largest
+    entry in row-major window order gets it (as ``argmax`` and PyTorch); a
+    pixel that is the maximum of several overlapping windows gets the sum.
     """
     stride = ph if stride is None else stride
-    dcol = np.zeros((*arg.shape, ph * pw), dout.dtype)
-    np.put_along_axis(dcol, arg[..., None], dout.transpose(0, 2, 3, 1)[..., None], axis=-1)
-    return col2im(
-        dcol.reshape(arg.shape[0] * arg.shape[1] * arg.shape[2], -1), x_shape, ph, pw, stride, pad
-    )
+    # rank the maxima of each window by position, K for the first down to 1:
+    # the first maximum is the one of highest rank
+    k = ph * pw
+    rank = np.arange(k, 0, -1, dtype=np.int32 if k > 127 else np.int8).reshape(k, 1, 1, 1, 1)
+    ranked = (col == y.transpose(0, 2, 3, 1)) * rank  # (PH*PW, N, OH, OW, C)
+    first = ranked == ranked.max(axis=0)
+    dcol = first * dout.transpose(0, 2, 3, 1)
+    return _unpool(dcol, x_shape, ph, pw, stride, pad)
 
 
 def avg_pool2d_forward(x: np.ndarray, ph: int, pw: int, stride: int | None = None, pad: int = 0):
-    """Average pooling: y[n, c, i, j] = mean of the window (zero padding counts).
+    """Average pooling: y[n, c, i, j] = mean of window (i, j) (zero padding counts).
 
     x (N, C, H, W) -> y (N, C, OH, OW).
     """
     stride = ph if stride is None else stride
-    col = _pool_col(x, ph, pw, stride, pad, 0.0)
-    return col.mean(axis=-1).transpose(0, 3, 1, 2)
+    return _pool_col(x, ph, pw, stride, pad, 0.0).mean(axis=0).transpose(0, 3, 1, 2)
 
 
 def avg_pool2d_backward(
@@ -321,10 +350,9 @@ def avg_pool2d_backward(
 ) -> np.ndarray:
     """dL/dx of average pooling: every pixel of a window gets dout / (PH*PW)."""
     stride = ph if stride is None else stride
-    share = dout.transpose(0, 2, 3, 1)[..., None] / (ph * pw)  # (N, OH, OW, C, 1)
-    dcol = np.broadcast_to(share, (*share.shape[:4], ph * pw))
-    n, oh, ow = dcol.shape[:3]
-    return col2im(np.ascontiguousarray(dcol).reshape(n * oh * ow, -1), x_shape, ph, pw, stride, pad)
+    share = dout.transpose(0, 2, 3, 1) / (ph * pw)  # (N, OH, OW, C)
+    dcol = np.broadcast_to(share, (ph * pw, *share.shape))
+    return _unpool(dcol, x_shape, ph, pw, stride, pad)
 
 
 def global_avg_pool2d_forward(x: np.ndarray) -> np.ndarray:
