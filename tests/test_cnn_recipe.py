@@ -114,3 +114,11 @@ def test_predict_a_digit_picture_with_a_cnn(tmp_path, capsys, mnist):
     assert main(["predict", str(path), str(digit)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{digit}: {t[0]}")  # the first training image, a 5
+
+
+@pytest.mark.slow
+def test_default_cnn_recipe_on_a_fifth_of_mnist(mnist):
+    # One epoch of the default recipe on 12,000 training images, all 10,000 test images.
+    (x, t), test = mnist
+    _, history = train_mnist(CNNConfig(epochs=1), ((x[:12_000], t[:12_000]), test))
+    assert history["val_accuracy"][-1] > 0.95

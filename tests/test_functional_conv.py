@@ -237,3 +237,10 @@ def test_float32_stays_float32():
     yp, arg = F.max_pool2d_forward(y, 2, 2)
     assert yp.dtype == np.float32
     assert F.max_pool2d_backward(yp, arg, yp, y.shape, 2, 2).dtype == np.float32
+
+
+def test_im2col_into_a_fortran_order_buffer():
+    x = np.random.default_rng(8).standard_normal((2, 1, 9, 7))
+    out = np.empty((2 * 5 * 3, 25), order="F")
+    assert F.im2col(x, 5, 5, out=out) is out
+    np.testing.assert_array_equal(out, F.im2col(x, 5, 5))

@@ -142,8 +142,9 @@ def im2col(
 
     Row ``(n, i, j)`` (n slowest) holds the window at output position (i, j)
     of image n; columns run over (c, kh, kw) (the book's order) or, with
-    ``order="hwc"``, over (kh, kw, c). ``out``: a C-contiguous buffer of that
-    shape to write into.
+    ``order="hwc"``, over (kh, kw, c). ``out``: a buffer of that shape to
+    write into, C- or Fortran-contiguous (Fortran order copies faster from
+    images with few channels: runs of OW pixels instead of KW).
     """
     _check_image(x)
     n, c, h, w = x.shape
@@ -151,7 +152,10 @@ def im2col(
     win = _col_view(windows(pad2d(x, pad), kh, kw, stride), order)
     if out is None:
         out = np.empty((n * oh * ow, c * kh * kw), x.dtype)
-    np.copyto(out.reshape(win.shape), win)
+    if out.flags.c_contiguous:
+        np.copyto(out.reshape(win.shape), win)
+    else:  # a Fortran-order buffer: fill its transpose, one row per column of col
+        np.copyto(out.T.reshape(win.shape[3:] + win.shape[:3]), win.transpose(3, 4, 5, 0, 1, 2))
     return out
 
 

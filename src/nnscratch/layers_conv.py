@@ -131,7 +131,10 @@ class Conv2D(_Image):
             p, s = self.padding, self.stride
             oh, ow = F.output_size(h, kh, s, p), F.output_size(w, kw, s, p)
             c.extra = {
-                "col": np.empty((n * oh * ow, kh * kw * ch), self.dtype),
+                # one channel: a Fortran-order col copies runs of OW pixels, not KW
+                "col": np.empty(
+                    (n * oh * ow, kh * kw * ch), self.dtype, order="F" if ch == 1 else "C"
+                ),
                 "y": np.empty((n * oh * ow, self.out_channels), self.dtype),
             }
             if p:  # zero border written once; each forward fills the inside
