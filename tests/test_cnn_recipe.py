@@ -122,3 +122,10 @@ def test_default_cnn_recipe_on_a_fifth_of_mnist(mnist):
     (x, t), test = mnist
     _, history = train_mnist(CNNConfig(epochs=1), ((x[:12_000], t[:12_000]), test))
     assert history["val_accuracy"][-1] > 0.95
+
+
+def test_bundled_cnn_model(mnist):
+    net = nnio.load("cnn")
+    assert shapes(net) == shapes(build_cnn(CNNConfig()))
+    _, (xt, tt) = mnist
+    assert net.accuracy(xt, tt) == pytest.approx(0.9912, abs=5e-5)  # scripts/train_cnn_model.py

@@ -68,7 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--model",
         choices=["mlp", "cnn"],
         default="mlp",
-        help="mlp (default) or cnn (a small convolutional network, over 99%%)",
+        help="mlp (default) or cnn (a small convolutional network, about 99%%)",
     )
     p.add_argument(
         "--filters",
