@@ -51,8 +51,8 @@ import numpy as np
 
 from nnscratch import recipes
 from nnscratch.datasets.mnist import load_mnist
-from nnscratch.schedules import OneCycle
 from nnscratch.training import Trainer
+from nnscratch.training.schedules import OneCycle
 
 CONTENDERS = ("nnscratch", "torch", "book-style NumPy")
 
