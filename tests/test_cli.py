@@ -343,7 +343,7 @@ def test_demo_mnist_inference_default_model(capsys, mnist_env):
 
 def test_unknown_model_names_the_bundled_ones(capsys):
     code, _, err = run(capsys, "evaluate", "no-such-model")
-    assert_one_line_error(code, err, "bundled models: 'sample'")
+    assert_one_line_error(code, err, "bundled models: 'cnn', 'sample'")
 
 
 # ------------------------------------------------------------------ MNIST unavailable

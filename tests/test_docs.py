@@ -122,10 +122,15 @@ def test_readme_command_line_parses(argv: list[str], tmp_path, monkeypatch) -> N
 def test_readme_train_synopsis_shows_the_defaults() -> None:
     """The values in ``nnscratch train [--opt VALUE]`` are the defaults of a bare ``train``."""
     synopsis = next(a for a in _readme_command_lines() if a[0] == "train")
+    from nnscratch.recipes import MLPConfig
+
     shown = vars(_parser().parse_args(synopsis))
     default = vars(_parser().parse_args(["train"]))
+    assert shown["model"] == default["model"] == "mlp"
     for key in ("hidden", "activation", "optimizer", "lr", "epochs", "batch_size", "seed"):
-        assert shown[key] == default[key], key
+        # lr, epochs and batch size left out take the chosen model's defaults (None here)
+        expected = getattr(MLPConfig(), key) if default[key] is None else default[key]
+        assert shown[key] == expected, key
     assert shown["dtype"] == default["dtype"] == "float32"
 
 

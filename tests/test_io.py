@@ -12,6 +12,7 @@ import safetensors.numpy
 import nnscratch._atomic
 import nnscratch.io as nnio
 from nnscratch import activations, layers
+from nnscratch.layers_conv import AvgPool2D, Conv2D, GlobalAvgPool2D, MaxPool2D, Reshape
 from nnscratch.network import Sequential
 
 
@@ -59,8 +60,13 @@ def _every_layer(dtype):
             layers.Maxout(8, 5, pieces=3, dtype=dtype),
             layers.PReLU(5, alpha_init=0.1, dtype=dtype),
             layers.Dropout(0.3, seed=4, dtype=dtype),
-            layers.Dense(5, 4, use_bias=False, dtype=dtype),
+            layers.Dense(5, 18, use_bias=False, dtype=dtype),
             layers.Activation({"class_name": "elu", "config": {"alpha": 0.5}}, dtype=dtype),
+            Reshape((2, 3, 3), dtype=dtype),
+            Conv2D(2, 4, 2, padding=1, init="glorot_uniform", dtype=dtype),
+            MaxPool2D(2, stride=1, dtype=dtype),
+            AvgPool2D(2, stride=1, dtype=dtype),
+            GlobalAvgPool2D(dtype=dtype),
             layers.Flatten(dtype=dtype),
             layers.Dense(4, 3, dtype=dtype),
         ],

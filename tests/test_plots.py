@@ -47,6 +47,13 @@ def _images_each(n_axes: int) -> Callable[[Figure], None]:
     return check
 
 
+def _feature_maps(fig: Figure) -> None:
+    # the input digit, then per row the channels of one layer (16, or fewer, of each)
+    counts = [len(ax.images) for ax in fig.axes]
+    assert len(counts) == 6 * 17 and counts[0] == 1
+    assert [sum(counts[r * 17 + 1 : r * 17 + 17]) for r in range(6)] == [16] * 6
+
+
 def _quiver(fig: Figure) -> None:
     (ax,) = fig.axes
     assert [type(c) for c in ax.collections] == [Quiver]
@@ -109,6 +116,9 @@ EXPECTED: dict[str, Expect] = {
     "preprocessing-losses": Expect((600, 360), 1, _lines(5)),
     "whitened-digits": Expect((660, 550), 30, _images_each(30)),
     "hog-cells": Expect((600, 300), 2, _lines(0, 7 * 7 * 9)),
+    "cnn-filters": Expect((1280, 190), 32, _images_each(32)),
+    "cnn-feature-maps": Expect((1190, 450), 102, _feature_maps),
+    "cnn-misclassified": Expect((1000, 460), 40, _images_each(40)),
 }
 MNIST_FIGURES = {n for n, spec in plots.FIGURES.items() if "mnist" in spec.needs}
 

@@ -66,7 +66,7 @@ def test_models_lists_bundled_and_given(server):
     url, _ = server
     status, body = request(url + "/api/models")
     assert status == 200
-    assert [m["name"] for m in body["models"]] == ["sample", "mine"]
+    assert [m["name"] for m in body["models"]] == ["cnn", "sample", "mine"]
 
 
 def test_predict_matches_the_library_on_the_same_preprocessing(server):
@@ -98,6 +98,16 @@ def test_predict_with_a_model_file_given_on_the_command_line(server):
     assert [h["shape"] for h in out["hidden"]] == [[16]]
 
 
+def test_predict_with_the_bundled_cnn_shows_its_feature_maps(server):
+    url, _ = server
+    status, out = request(
+        url + "/api/predict?model=cnn", png(SEVEN), headers={"Content-Type": "image/png"}
+    )
+    assert status == 200 and out["digit"] == 7
+    # the reshaped input of the first conv, then the feature maps the next layers read
+    assert [h["shape"] for h in out["hidden"]] == [[1, 28, 28], [16, 12, 12], [32, 4, 4]]
+
+
 @pytest.mark.parametrize(
     "model",
     ["nope", "../sample", "/etc/passwd", "mine.safetensors", "", "%2e%2e%2fmine"],
@@ -108,7 +118,7 @@ def test_unknown_model_names_and_paths_are_404(server, model):
         url + f"/api/predict?model={model}", png(SEVEN), headers={"Content-Type": "image/png"}
     )
     assert status == 404
-    assert body["error"].startswith("model: expected one of 'sample', 'mine'")
+    assert body["error"].startswith("model: expected one of 'cnn', 'sample', 'mine'")
 
 
 def test_refusals_are_json_4xx_and_the_server_keeps_serving(server, tmp_path):

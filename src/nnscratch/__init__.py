@@ -46,6 +46,7 @@ from nnscratch.layers import (
     Maxout,
     PReLU,
 )
+from nnscratch.layers_conv import AvgPool2D, Conv2D, GlobalAvgPool2D, MaxPool2D, Reshape
 from nnscratch.network import Sequential
 from nnscratch.training import callbacks, hooks, optimizers, schedules
 from nnscratch.training.callbacks import Callback, EarlyStopping, History
@@ -53,15 +54,20 @@ from nnscratch.training.loop import Trainer, TrainingDivergedError, fit
 
 __all__ = [
     "Activation",
+    "AvgPool2D",
     "BatchNorm",
     "Callback",
+    "Conv2D",
     "Dense",
     "Dropout",
     "EarlyStopping",
     "Flatten",
+    "GlobalAvgPool2D",
     "History",
+    "MaxPool2D",
     "Maxout",
     "PReLU",
+    "Reshape",
     "Sequential",
     "Trainer",
     "TrainingDivergedError",

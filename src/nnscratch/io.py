@@ -216,7 +216,9 @@ def bundled_models() -> list[str]:
 
     ``"sample"``: the book's chapter-3 shape (784-50-100-10, sigmoid) trained
     by nnscratch (``scripts/train_sample_model.py``); 97% on the MNIST test
-    set, where the book's published weights reach 93.52%.
+    set, where the book's published weights reach 93.52%. ``"cnn"``: the
+    default recipe of ``nnscratch train --model cnn``, seed 0
+    (``scripts/train_cnn_model.py``); 99.12% on the test set, 76 KB.
     """
     return sorted(p.stem for p in _MODELS_DIR.glob("*.safetensors"))
 

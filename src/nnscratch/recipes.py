@@ -23,14 +23,23 @@ from typing import Any
 
 import numpy as np
 
-from nnscratch import activations, initializers
+from nnscratch import activations, convnets, initializers
 from nnscratch.layers import Activation, Dense
 from nnscratch.losses import SoftmaxCrossEntropy
 from nnscratch.network import Sequential
 from nnscratch.training import Trainer, optimizers, schedules
 from nnscratch.training.callbacks import Callback, History
 
-__all__ = ["SCHEDULES", "MLPConfig", "build_mlp", "make_optimizer", "make_schedule", "train_mnist"]
+__all__ = [
+    "SCHEDULES",
+    "CNNConfig",
+    "MLPConfig",
+    "build_cnn",
+    "build_mlp",
+    "make_optimizer",
+    "make_schedule",
+    "train_mnist",
+]
 
 SCHEDULES = ("one_cycle", "cosine", "step", "constant")
 # OneCycle's warm-up (30 % of the steps) must span at least one step:
@@ -106,6 +115,65 @@ class MLPConfig:
         return d
 
 
+@dataclass
+class CNNConfig:
+    """Everything that defines a convolutional training run on MNIST (``--model cnn``).
+
+    The network is :func:`nnscratch.convnets.small_convnet`: two 5x5
+    convolutions with ``filters`` channels, each followed by ReLU and 2x2 max
+    pooling, then Dense layers (``hidden=0``: straight to the 10 outputs).
+    Optimizer, schedule and label smoothing as :class:`MLPConfig`. See
+    docs/cnn.md for the accuracy of seeds 0 to 4 and the training time.
+    """
+
+    filters: tuple[int, int] = (16, 32)
+    hidden: int = 0
+    optimizer: str = "adamw"
+    lr: float = 3e-3
+    weight_decay: float = 0.01
+    schedule: str = "one_cycle"
+    epochs: int = 4
+    batch_size: int = 128
+    label_smoothing: float = 0.1
+    seed: int = 0
+    dtype: str = "float32"
+
+    def __post_init__(self) -> None:
+        filters = tuple(self.filters) if isinstance(self.filters, (tuple, list)) else ()
+        if len(filters) != 2 or not all(_is_int(f) and f > 0 for f in filters):
+            raise ValueError(f"filters: expected two positive integers, got {self.filters!r}")
+        self.filters = (int(filters[0]), int(filters[1]))
+        if not (_is_int(self.hidden) and self.hidden >= 0):
+            raise ValueError(f"hidden: expected an integer >= 0, got {self.hidden!r}")
+        # the settings shared with the MLP recipe are checked by the same code
+        MLPConfig(
+            hidden=(),
+            optimizer=self.optimizer,
+            lr=self.lr,
+            weight_decay=self.weight_decay,
+            schedule=self.schedule,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            label_smoothing=self.label_smoothing,
+            seed=self.seed,
+            dtype=self.dtype,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as a JSON-able dict, with ``"model": "cnn"``."""
+        d = dataclasses.asdict(self)
+        d["filters"] = list(self.filters)
+        return {"model": "cnn", **d}
+
+
+def build_cnn(config: CNNConfig) -> Sequential:
+    """The network of ``config``: :func:`nnscratch.convnets.small_convnet` for (N, 784) rows."""
+    loss = SoftmaxCrossEntropy(label_smoothing=config.label_smoothing)
+    return convnets.small_convnet(
+        config.filters, config.hidden, loss=loss, seed=config.seed, dtype=config.dtype
+    )
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
@@ -170,7 +238,7 @@ def make_schedule(config: MLPConfig, steps_per_epoch: int) -> schedules.Schedule
 
 
 def train_mnist(
-    config: MLPConfig,
+    config: MLPConfig | CNNConfig,
     data: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
     *,
     callbacks: Iterable[Callback] = (),
@@ -179,7 +247,7 @@ def train_mnist(
     checkpoint_every: int = 1,
     resume: bool = False,
 ) -> tuple[Sequential, History]:
-    """Build the MLP of ``config``, train it on MNIST and return ``(net, history)``.
+    """Build the network of ``config`` (MLP or CNN), train it on MNIST: ``(net, history)``.
 
     ``data`` is ``load_mnist()``'s result (loaded when None). The test split is
     the validation data, so the history holds test accuracy per epoch.
@@ -189,7 +257,10 @@ def train_mnist(
 
         data = load_mnist(normalize=True, flatten=True, one_hot_label=False)
     (x_train, t_train), (x_test, t_test) = data
-    net = build_mlp(config, inputs=x_train.shape[1])
+    if isinstance(config, CNNConfig):
+        net = build_cnn(config)
+    else:
+        net = build_mlp(config, inputs=x_train.shape[1])
     steps = -(-len(x_train) // config.batch_size)
     trainer = Trainer(
         net,

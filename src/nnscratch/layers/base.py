@@ -277,8 +277,12 @@ class Layer:
         if c.key != x.shape:
             c.key = x.shape
             out_shape = (x.shape[0], *self.compute_output_shape(x.shape[1:]))
-            c.y = np.empty(out_shape, self.dtype)
-            c.dx = np.empty(x.shape, self.dtype)
+            # empty_like keeps x's memory order: images stored channels last (conv
+            # outputs) stay so through elementwise layers, and the next im2col reads
+            # them fast (docs/cnn.md)
+            same = out_shape == x.shape
+            c.y = np.empty_like(x) if same else np.empty(out_shape, self.dtype)
+            c.dx = np.empty_like(x)
             c.extra = {}
             c.acc = None
         return x

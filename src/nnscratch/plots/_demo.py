@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["QuickRun", "mnist_arrays", "quick_model"]
+__all__ = ["QuickRun", "cnn_model", "mnist_arrays", "quick_model"]
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -91,3 +91,24 @@ def quick_model(seed: int = 0, n_train: int = 8_000, epochs: int = 5) -> QuickRu
         t_test=t_test,
         y_test=_frozen(y_test),
     )
+
+
+@functools.lru_cache(maxsize=1)
+def cnn_model() -> tuple[Any, np.ndarray]:
+    """``(trained CNN, its first-layer filters before training)``.
+
+    The bundled "cnn" model (``scripts/train_cnn_model.py``: the default
+    recipe, seed 0) when installed, else the same recipe trained for one
+    epoch on 10,000 images; the filters before training are the recipe's
+    initial weights for seed 0, those the bundled model started from.
+    """
+    from nnscratch import io, recipes
+
+    config = recipes.CNNConfig(seed=0)
+    before = _frozen(recipes.build_cnn(config).parameters()["1.W"])
+    if "cnn" in io.bundled_models():
+        return io.load("cnn"), before
+    x, t = mnist_arrays("train")
+    small = recipes.CNNConfig(seed=0, epochs=1)
+    net, _ = recipes.train_mnist(small, ((x[:10_000], t[:10_000]), mnist_arrays("test")))
+    return net, before

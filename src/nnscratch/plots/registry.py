@@ -15,7 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nnscratch.plots import _demo, classic, concepts, data, features, gradients, sweep, training
+from nnscratch.plots import (
+    _demo,
+    classic,
+    concepts,
+    conv,
+    data,
+    features,
+    gradients,
+    sweep,
+    training,
+)
 from nnscratch.plots._base import save
 
 if TYPE_CHECKING:
@@ -85,6 +95,7 @@ def _sweep_scatter(results: str | os.PathLike[str] | None = None, **kwargs: Any)
 #: Figures drawn from a sweep's results file (``nnscratch plot NAME --results CSV``).
 RESULTS_FIGURES = ("sweep-curves", "sweep-scatter")
 
+
 def _preprocessing_losses(**kwargs: Any) -> Figure:
     from nnscratch.features.compare import preprocessing_experiment  # trains: only when drawn
 
@@ -111,6 +122,25 @@ def _hog_cells(index: int = 0, **kwargs: Any) -> Figure:
     g_row, g_col = image_gradients(x[index].reshape(1, 28, 28).astype(np.float64))
     cells = cell_histograms(g_row, g_col, HOG_MNIST["pixels_per_cell"], HOG_MNIST["orientations"])
     return features.plot_hog_cells(x[index], cells[0], label=int(t[index]), **kwargs)
+
+
+def _cnn_filters(**kwargs: Any) -> Figure:
+    net, before = _demo.cnn_model()
+    return conv.plot_conv_filters(before, net.parameters()["1.W"], **kwargs)
+
+
+def _cnn_feature_maps(index: int = 0, **kwargs: Any) -> Figure:
+    net, _ = _demo.cnn_model()
+    x, _ = _demo.mnist_arrays("test")
+    return conv.plot_feature_maps(net, x[index], **kwargs)
+
+
+def _cnn_misclassified(**kwargs: Any) -> Figure:
+    net, _ = _demo.cnn_model()
+    x, t = _demo.mnist_arrays("test")
+    y = np.concatenate([net.predict(x[i : i + 1000]).argmax(1) for i in range(0, len(x), 1000)])
+    kwargs.setdefault("max_images", 40)
+    return training.plot_misclassified(x, t, y, **kwargs)
 
 
 _SPECS = (
@@ -146,6 +176,14 @@ _SPECS = (
                "The first 40 MNIST test digits with their labels.", ("mnist",)),
     FigureSpec("mnist-digit", _digit,
                "The first training digit (a 5) as the book's img_show shows it.", ("mnist",)),
+    FigureSpec("cnn-filters", _cnn_filters,
+               "First-layer 5x5 filters of the default CNN before and after training "
+               "(book fig. 7-24).", ("mnist",)),
+    FigureSpec("cnn-feature-maps", _cnn_feature_maps,
+               "A test digit through the default CNN: every channel after each layer.", ("mnist",)),
+    FigureSpec("cnn-misclassified", _cnn_misclassified,
+               "Test digits the default CNN still gets wrong, true→predicted (book fig. 8-2).",
+               ("mnist",)),
     FigureSpec("perceptron-gates", classic.plot_perceptron_gates,
                "Perceptron decision lines for AND, OR, NAND and the XOR failure."),
     FigureSpec("xor-regions", classic.plot_xor_regions,
