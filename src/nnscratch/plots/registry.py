@@ -85,6 +85,7 @@ def _sweep_scatter(results: str | os.PathLike[str] | None = None, **kwargs: Any)
 #: Figures drawn from a sweep's results file (``nnscratch plot NAME --results CSV``).
 RESULTS_FIGURES = ("sweep-curves", "sweep-scatter")
 
+
 def _preprocessing_losses(**kwargs: Any) -> Figure:
     from nnscratch.features.compare import preprocessing_experiment  # trains: only when drawn
 
