@@ -179,7 +179,14 @@ def test_example_script_prints_the_numbers():
         [sys.executable, str(REPO / "examples" / "worked_backprop.py"), "--rounds", "10000"],
         capture_output=True, text=True, check=True, env=env,
     ).stdout  # fmt: skip
-    for text in ("E_total        0.298371109", "w5 = 0.358916480", "w1 = 0.149780716",
-                 "gradients equal: True", "after   9999 updates: E_total = 0.0000351085",
-                 "dE/dw5         0.082167041", "delta_h        0.008771355, 0.009954255"):  # fmt: skip
+    expected = (
+        "E_total        0.298371109",
+        "w5 = 0.358916480",
+        "w1 = 0.149780716",
+        "gradients equal: True",
+        "after   9999 updates: E_total = 0.0000351085",
+        "dE/dw5         0.082167041",
+        "delta_h        0.008771355, 0.009954255",
+    )
+    for text in expected:
         assert text in out
