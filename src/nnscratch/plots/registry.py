@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nnscratch.plots import _demo, classic, concepts, data, gradients, sweep, training
+from nnscratch.plots import (
+    _demo,
+    book_figures,
+    classic,
+    concepts,
+    data,
+    gradients,
+    sweep,
+    training,
+)
 from nnscratch.plots._base import save
 
 if TYPE_CHECKING:
@@ -132,6 +141,14 @@ _SPECS = (
     FigureSpec("sweep-scatter", _sweep_scatter,
                "Validation accuracy of every sweep trial over learning rate and weight decay.",
                ("mnist",)),
+    FigureSpec("error-surface", book_figures.plot_error_surface,
+               "Error over two weights of a tanh network: local minima and descent paths (Zhou 5.10)."),
+    FigureSpec("numerical-tangent", book_figures.plot_numerical_tangent,
+               "Tangents of 0.01x^2 + 0.1x at x = 5 and 10 by numerical derivative (book fig. 4-7)."),
+    FigureSpec("network-weights", book_figures.plot_network,
+               "A small trained network drawn with edge widths |W| and colours by sign."),
+    FigureSpec("dying-relu", book_figures.plot_dying_relu,
+               "Fraction of dead ReLU units over training with a good and too large lr."),
 )  # fmt: skip
 
 FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in _SPECS}
