@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +64,8 @@ def two_weight_problem() -> tuple[Sequential, np.ndarray, np.ndarray]:
     hidden = Dense.from_weights(np.array([TEACHER]), dtype="float64")
     output = Dense.from_weights(np.array(OUTPUT_WEIGHTS)[:, None], dtype="float64")
     output.freeze("W")
-    net = Sequential([hidden, Activation("tanh"), output], loss="sum_squared_error", dtype="float64")
+    layers = [hidden, Activation("tanh"), output]
+    net = Sequential(layers, loss="sum_squared_error", dtype="float64")
     x = np.linspace(-2.0, 2.0, 21)[:, None]
     t = net.predict(x).copy()
     return net, x, t
@@ -214,7 +216,7 @@ def _dense_weights(net: Sequential, max_units: int) -> list[np.ndarray]:
     weights = [layer.params["W"] for layer in net.layers if isinstance(layer, Dense)]
     if not weights:
         raise ValueError("net: expected at least one Dense layer, got none")
-    for before, after in zip(weights, weights[1:], strict=False):
+    for before, after in itertools.pairwise(weights):
         if before.shape[1] != after.shape[0]:
             raise ValueError(
                 f"net: expected Dense layers that chain, got {before.shape} then {after.shape}"
@@ -223,6 +225,9 @@ def _dense_weights(net: Sequential, max_units: int) -> list[np.ndarray]:
     if widest > max_units:
         raise ValueError(f"net: expected at most {max_units} units a layer, got {widest}")
     return weights
+
+
+_RED, _BLUE = (0.84, 0.15, 0.16, 0.7), (0.12, 0.47, 0.71, 0.7)  # positive, negative weights
 
 
 def _trained_spiral_net() -> Sequential:
@@ -271,7 +276,7 @@ def plot_network(
             LineCollection(
                 segments,
                 linewidths=0.3 + 4.7 * np.abs(flat) / largest,
-                colors=np.where(flat[:, None] > 0, (0.84, 0.15, 0.16, 0.7), (0.12, 0.47, 0.71, 0.7)),
+                colors=np.where(flat[:, None] > 0, _RED, _BLUE),
             )
         )
     for k, y in enumerate(ys):
