@@ -32,6 +32,7 @@ def test_demo_is_registered_and_listed(capsys):
     assert "backprop-vs-numerical" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_backprop_and_numerical_gradients_agree_and_every_row_is_printed(capsys, mnist_env):
     demo_backprop_vs_numerical(hidden=5, batch_size=10)
     out = capsys.readouterr().out
