@@ -12,6 +12,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
 DOCS = sorted((REPO / "docs").glob("*.md"))
+KOREAN = sorted((REPO / "docs" / "ko").glob("*.md"))
 SAMPLE_WEIGHT = REPO.parent / "shared" / "reference" / "sample_weight.pkl"
 
 _LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
@@ -35,7 +36,7 @@ def _section(text: str, heading: str) -> str:
     return text[start : end if end != -1 else len(text)]
 
 
-@pytest.mark.parametrize("doc", [README, *DOCS], ids=lambda p: p.name)
+@pytest.mark.parametrize("doc", [README, *DOCS, *KOREAN], ids=lambda p: p.name)
 def test_relative_links_resolve(doc: Path) -> None:
     missing = [t for t in _relative_links(doc) if not (doc.parent / t).exists()]
     assert missing == [], f"{doc.name} links to missing files: {missing}"
@@ -46,6 +47,7 @@ def test_link_checker_sees_the_readme_links() -> None:
     assert "docs/book.md" in links
     assert "BENCHMARKS.md" in links
     assert "docs/img/optimizers.png" in links
+    assert "docs/ko/README.md" in links
 
 
 # -- the README's command-line section ------------------------------------------------
@@ -175,3 +177,34 @@ def test_readme_tour_runs(tmp_path, monkeypatch, isolated_home, capsys) -> None:
         namespace["net2"].predict(x_test), namespace["net"].predict(x_test)
     )
     assert namespace["book_net"].accuracy(x_test, t_test) == pytest.approx(0.9352, abs=5e-5)
+
+
+# -- the Korean guide: every python block prints the text block under it ----------------
+
+_RUN = re.compile(r"^```python\n(.*?)^```\n+```text\n(.*?)^```", re.M | re.S)
+
+
+def test_korean_guide_has_five_topics_and_the_errata() -> None:
+    index = (REPO / "docs" / "ko" / "README.md").read_text(encoding="utf-8")
+    pages = [p for p in _relative_links(REPO / "docs" / "ko" / "README.md") if p[:2].isdigit()]
+    assert pages == [p.name for p in KOREAN if p.name[:2].isdigit()] and len(pages) == 5
+    assert "0.25" in index and "**−1**" in index and "np.int" in index and "9,999" in index
+
+
+@pytest.mark.parametrize("page", [p for p in KOREAN if p.name[:2].isdigit()], ids=lambda p: p.name)
+def test_korean_page_code_prints_what_the_page_says(page, capsys, monkeypatch, tmp_path) -> None:
+    """Each ```python block runs (in one namespace per page) and prints its ```text block."""
+    text = page.read_text(encoding="utf-8")
+    runs = _RUN.findall(text)
+    assert len(runs) == text.count("```python") >= 1, "a python block without its output"
+    if "load_mnist" in text:
+        if not os.environ.get("NNSCRATCH_MNIST_DIR"):
+            pytest.skip("NNSCRATCH_MNIST_DIR unset")
+        if not SAMPLE_WEIGHT.exists():
+            pytest.skip("the book's sample_weight.pkl is absent")
+        (tmp_path / "sample_weight.pkl").symlink_to(SAMPLE_WEIGHT)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    for code, expected in runs:
+        exec(compile(code, str(page), "exec"), namespace)
+        assert capsys.readouterr().out == expected
