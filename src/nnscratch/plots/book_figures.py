@@ -9,7 +9,9 @@
   edges, each edge as wide as its weight is large, coloured by its sign.
 - :func:`plot_dying_relu`: the fraction of ReLU units that no training sample
   activates, over training with a good and a too-large learning rate, and the
-  pre-activations at the end.
+  pre-activations at the end. The fraction is the quantity that matters (a dead
+  unit is capacity lost for good, and it shows when it happens); the histogram
+  beside it shows why (the mass pushed below 0).
 """
 
 from __future__ import annotations
@@ -350,10 +352,11 @@ def plot_dying_relu(
     """Dead ReLU units over training for each learning rate, and the last pre-activations.
 
     Left: :func:`dead_unit_fraction` per epoch of :func:`dying_relu_run` (one
-    line per ``lr``). With lr 0.1 about 5% of units are dead from the
-    initialisation on and stay so; with lr 3 one epoch's large steps push
-    almost every unit's pre-activation below 0 for all data, and since those
-    units get no gradient they never come back. Right: histogram of the last
+    line per ``lr``). With lr 0.1 about a tenth of the units are dead from the
+    initialisation on, and it stays so; with lr 3 the first epochs' large steps
+    push 60% of the units' pre-activations below 0 for all data. Such units get
+    no gradient: in the first hidden layer they never come back, deeper ones
+    only if the layers below them change. Right: histogram of the last
     hidden layer's pre-activations after training (one step histogram per lr).
     """
     epochs = check("epochs", epochs, Integer(1))
