@@ -27,7 +27,7 @@ from nnscratch.datasets.toy import spirals
 from nnscratch.layers import Activation, Dense
 from nnscratch.network import Sequential
 from nnscratch.numerical import numerical_diff
-from nnscratch.optimizers import SGD
+from nnscratch.training.optimizers import SGD
 from nnscratch.plots._base import axes_grid, new_figure, one_axes
 
 if TYPE_CHECKING:
