@@ -27,8 +27,8 @@ from nnscratch.datasets.toy import spirals
 from nnscratch.layers import Activation, Dense
 from nnscratch.network import Sequential
 from nnscratch.numerical import numerical_diff
-from nnscratch.training.optimizers import SGD
 from nnscratch.plots._base import axes_grid, new_figure, one_axes
+from nnscratch.training.optimizers import SGD
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
