@@ -11,6 +11,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
 DOCS = sorted((REPO / "docs").glob("*.md"))
+KOREAN = sorted((REPO / "docs" / "ko").glob("*.md"))
 
 _LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 _FENCE = re.compile(r"^```(\w*)[ \t]*\n(.*?)^```", re.M | re.S)
@@ -33,7 +34,7 @@ def _section(text: str, heading: str) -> str:
     return text[start : end if end != -1 else len(text)]
 
 
-@pytest.mark.parametrize("doc", [README, *DOCS], ids=lambda p: p.name)
+@pytest.mark.parametrize("doc", [README, *DOCS, *KOREAN], ids=lambda p: p.name)
 def test_relative_links_resolve(doc: Path) -> None:
     missing = [t for t in _relative_links(doc) if not (doc.parent / t).exists()]
     assert missing == [], f"{doc.name} links to missing files: {missing}"
@@ -44,6 +45,7 @@ def test_link_checker_sees_the_readme_links() -> None:
     assert "docs/book.md" in links
     assert "BENCHMARKS.md" in links
     assert "docs/img/optimizers.png" in links
+    assert "docs/ko/README.md" in links
 
 
 # -- the README's command-line section ------------------------------------------------
@@ -189,3 +191,34 @@ def test_readme_says_where_the_books_weights_come_from_and_what_blas_changes() -
     assert "ch03/sample_weight.pkl" in after and "oreilly-japan/deep-learning-from-scratch" in after
     assert "NNSCRATCH_BOOK_WEIGHTS" in text
     assert "OPENBLAS_NUM_THREADS=1" in text and "0.9862" in text and "0.9851" in text
+
+
+# -- the Korean guide: every python block prints the text block under it ----------------
+
+_RUN = re.compile(r"^```python\n(.*?)^```\n+```text\n(.*?)^```", re.M | re.S)
+
+
+def test_korean_guide_has_five_topics_and_the_errata() -> None:
+    index = (REPO / "docs" / "ko" / "README.md").read_text(encoding="utf-8")
+    pages = [p for p in _relative_links(REPO / "docs" / "ko" / "README.md") if p[:2].isdigit()]
+    assert pages == [p.name for p in KOREAN if p.name[:2].isdigit()] and len(pages) == 5
+    assert "0.25" in index and "**−1**" in index and "np.int" in index and "9,999" in index
+
+
+@pytest.mark.parametrize("page", [p for p in KOREAN if p.name[:2].isdigit()], ids=lambda p: p.name)
+def test_korean_page_code_prints_what_the_page_says(
+    page, capsys, monkeypatch, tmp_path, request
+) -> None:
+    """Each ```python block runs (in one namespace per page) and prints its ```text block."""
+    text = page.read_text(encoding="utf-8")
+    runs = _RUN.findall(text)
+    assert len(runs) == text.count("```python") >= 1, "a python block without its output"
+    if "load_mnist" in text:
+        request.getfixturevalue("mnist_uint8")  # MNIST through the user's chain of sources
+        weights = request.getfixturevalue("sample_weight_path")  # skips with where to get it
+        (tmp_path / "sample_weight.pkl").symlink_to(weights)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    for code, expected in runs:
+        exec(compile(code, str(page), "exec"), namespace)
+        assert capsys.readouterr().out == expected

@@ -150,6 +150,40 @@ def demo_gradient_check() -> None:
         print(f"  {key:<5} {float(np.mean(np.abs(grad - numeric[key]))):.3e}")
 
 
+def demo_backprop_vs_numerical(hidden: int = 50, batch_size: int = 100) -> None:
+    """Time one gradient of chapter 4's 784-50-10 net (batch 100) by backprop and numerically."""
+    from time import perf_counter
+
+    from nnscratch.cli._common import load_mnist
+    from nnscratch.layers import Activation, Dense
+    from nnscratch.network import Sequential
+
+    (x, t), _ = load_mnist(normalize=True, one_hot_label=True)
+    net = Sequential(  # the book's TwoLayerNet: weight_init_std 0.01, sigmoid, softmax
+        [Dense(784, hidden, init=0.01), Activation("sigmoid"), Dense(hidden, 10, init=0.01)],
+        loss="softmax_cross_entropy", seed=0, dtype="float64",
+    )  # fmt: skip
+    xb, tb = x[:batch_size].astype(np.float64), t[:batch_size]
+    start = perf_counter()
+    backprop = {k: v.copy() for k, v in net.gradient(xb, tb).items()}
+    t_backprop = perf_counter() - start
+    start = perf_counter()
+    numeric = net.numerical_gradient(xb, tb)  # h = 1e-4, as the book's numerical_gradient
+    t_numeric = perf_counter() - start
+    n = sum(p.size for p in net.trainable_parameters().values())
+    diff = max(float(np.max(np.abs(backprop[k] - numeric[k]))) for k in backprop)
+    iters = 10_000  # ch04/train_neuralnet.py's iters_num
+    print(f"784-{hidden}-10 sigmoid net, float64, batch {batch_size}, {n} parameters")
+    print(f"backprop gradient:     {t_backprop:12.6f} s")
+    print(f"numerical gradient:    {t_numeric:12.6f} s   ({2 * n} forward passes)")
+    print(f"ratio numerical/backprop: {t_numeric / t_backprop:,.0f}x")
+    print(f"max |backprop - numerical|: {diff:.3e}")
+    print(
+        f"{iters:,} iterations (ch04/train_neuralnet.py): backprop "
+        f"{iters * t_backprop:,.1f} s, numerical {iters * t_numeric / 3600:,.1f} h"
+    )
+
+
 def demo_minima() -> None:
     """How often plain descent, restarts, annealing and SGD find the global minimum."""
     from nnscratch.minima import minima_experiment
@@ -184,6 +218,7 @@ DEMOS: dict[str, Callable[[], None]] = {
     "toy-network": demo_toy_network,
     "mnist-inference": demo_mnist_inference,
     "gradient-check": demo_gradient_check,
+    "backprop-vs-numerical": demo_backprop_vs_numerical,
     "minima": demo_minima,
     "preprocessing": demo_preprocessing,
     "features": demo_features,
@@ -192,7 +227,7 @@ DEMOS: dict[str, Callable[[], None]] = {
 
 def register(sub: argparse._SubParsersAction) -> None:
     lines = "\n".join(
-        f"  {name:<17} {(fn.__doc__ or '').splitlines()[0]}" for name, fn in DEMOS.items()
+        f"  {name:<22} {(fn.__doc__ or '').splitlines()[0]}" for name, fn in DEMOS.items()
     )
     p = sub.add_parser(
         "demo",

@@ -21,6 +21,12 @@ from nnscratch.plots._base import require_matplotlib, save
 
 require_matplotlib()
 
+from nnscratch.plots.book_figures import (  # noqa: E402
+    plot_dying_relu,
+    plot_error_surface,
+    plot_network,
+    plot_numerical_tangent,
+)
 from nnscratch.plots.classic import (  # noqa: E402
     plot_annealing,
     plot_perceptron_gates,
@@ -75,6 +81,8 @@ __all__ = [
     "plot_confusion_matrix",
     "plot_digit",
     "plot_digits",
+    "plot_dying_relu",
+    "plot_error_surface",
     "plot_first_layer_weights",
     "plot_gradient_descent",
     "plot_gradient_field",
@@ -82,6 +90,8 @@ __all__ = [
     "plot_log",
     "plot_loss_vs_probability",
     "plot_misclassified",
+    "plot_network",
+    "plot_numerical_tangent",
     "plot_optimizer_paths",
     "plot_perceptron_gates",
     "plot_rbf_fit",

@@ -17,6 +17,7 @@ import numpy as np
 
 from nnscratch.plots import (
     _demo,
+    book_figures,
     classic,
     concepts,
     conv,
@@ -208,6 +209,14 @@ _SPECS = (
     FigureSpec("hog-cells", _hog_cells,
                "A test digit beside its HOG cells (7 x 7 cells of 4 x 4 pixels, 9 bins).",
                ("mnist",)),
+    FigureSpec("error-surface", book_figures.plot_error_surface,
+               "Error of a tanh net over two weights: local minima, descent paths (Zhou 5.10)."),
+    FigureSpec("numerical-tangent", book_figures.plot_numerical_tangent,
+               "Tangents of 0.01x^2 + 0.1x at x = 5 and 10, numerical slopes (book fig. 4-7)."),
+    FigureSpec("network-weights", book_figures.plot_network,
+               "A small trained network drawn with edge widths |W| and colours by sign."),
+    FigureSpec("dying-relu", book_figures.plot_dying_relu,
+               "Fraction of dead ReLU units over training with a good and too large lr."),
 )  # fmt: skip
 
 FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in _SPECS}
