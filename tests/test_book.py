@@ -269,6 +269,7 @@ BOOK_MODULES = (
     "multi_layer_net_extend",
     "mnist",
     "neuralnet",
+    "conv",
 )
 
 
@@ -291,6 +292,8 @@ def test_all_covers_every_module_and_star_import_gives_it():
         "AdaGrad", "RMSprop", "Adam", "smooth_curve", "shuffle_dataset", "conv_output_size",
         "Trainer", "MultiLayerNet", "MultiLayerNetExtend", "load_mnist", "init_mnist",
         "download_mnist", "key_file", "train_num", "test_num", "img_dim", "img_size",
+        # chapter 7-8: common/util.py's im2col / col2im, layers.py's Convolution / Pooling
+        "im2col", "col2im", "Convolution", "Pooling", "SimpleConvNet", "DeepConvNet",
     }  # fmt: skip
     assert book_names <= names
 

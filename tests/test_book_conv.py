@@ -5,8 +5,8 @@
 import numpy as np
 import pytest
 
-from nnscratch import book_conv as B
 from nnscratch import functional_conv as F
+from nnscratch.book import conv as B
 
 
 def test_im2col_shapes_of_the_book():

@@ -12,7 +12,7 @@ import safetensors.numpy
 import nnscratch._atomic
 import nnscratch.io as nnio
 from nnscratch import activations, layers
-from nnscratch.layers_conv import AvgPool2D, Conv2D, GlobalAvgPool2D, MaxPool2D, Reshape
+from nnscratch.layers import AvgPool2D, Conv2D, GlobalAvgPool2D, MaxPool2D, Reshape
 from nnscratch.network import Sequential
 
 

@@ -39,14 +39,18 @@ from nnscratch import (
 from nnscratch.io import load, save
 from nnscratch.layers import (
     Activation,
+    AvgPool2D,
     BatchNorm,
+    Conv2D,
     Dense,
     Dropout,
     Flatten,
+    GlobalAvgPool2D,
     Maxout,
+    MaxPool2D,
     PReLU,
+    Reshape,
 )
-from nnscratch.layers_conv import AvgPool2D, Conv2D, GlobalAvgPool2D, MaxPool2D, Reshape
 from nnscratch.network import Sequential
 from nnscratch.training import callbacks, hooks, optimizers, schedules
 from nnscratch.training.callbacks import Callback, EarlyStopping, History

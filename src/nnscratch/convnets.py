@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nnscratch.layers import Activation, Dense, Dropout, Flatten
-from nnscratch.layers_conv import Conv2D, MaxPool2D, Reshape
+from nnscratch.layers import Activation, Conv2D, Dense, Dropout, Flatten, MaxPool2D, Reshape
 from nnscratch.network import Sequential
 
 __all__ = ["deep_convnet", "simple_convnet", "small_convnet"]

@@ -37,7 +37,7 @@ Pooling ties: max pooling sends the gradient of a window to the first
 largest entry in row-major (KH, KW) order, as ``np.argmax`` and PyTorch's
 ``max_pool2d`` do; max-pool padding is -inf (PyTorch), avg-pool padding is 0
 and counts in the mean (PyTorch's ``count_include_pad=True``). The book pads
-max pooling with 0; ``nnscratch.book_conv.Pooling`` keeps the book's way.
+max pooling with 0; ``nnscratch.book.conv.Pooling`` keeps the book's way.
 """
 
 from __future__ import annotations

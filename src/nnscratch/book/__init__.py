@@ -34,6 +34,14 @@ Where the library differs from the book, and why: ``docs/book.md``.
 
 from __future__ import annotations
 
+from nnscratch.book.conv import (
+    Convolution,
+    DeepConvNet,
+    Pooling,
+    SimpleConvNet,
+    col2im,
+    im2col,
+)
 from nnscratch.book.functions import (
     cross_entropy_error,
     identity_function,
@@ -85,16 +93,21 @@ __all__ = [
     "Adam",
     "Affine",
     "BatchNormalization",
+    "Convolution",
+    "DeepConvNet",
     "Dropout",
     "Momentum",
     "MultiLayerNet",
     "MultiLayerNetExtend",
     "Nesterov",
+    "Pooling",
     "RMSprop",
     "Relu",
     "Sigmoid",
+    "SimpleConvNet",
     "SoftmaxWithLoss",
     "Trainer",
+    "col2im",
     "conv_output_size",
     "cross_entropy_error",
     "download_mnist",
@@ -102,6 +115,7 @@ __all__ = [
     "get_data",
     "gradient_descent",
     "identity_function",
+    "im2col",
     "img_dim",
     "img_show",
     "img_size",

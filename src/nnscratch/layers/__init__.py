@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from nnscratch.layers.base import REGISTRY, Layer
+from nnscratch.layers.conv import AvgPool2D, Conv2D, GlobalAvgPool2D, MaxPool2D, Reshape
 from nnscratch.layers.dense import Dense
 from nnscratch.layers.elementwise import Activation, Dropout, PReLU
 from nnscratch.layers.heads import LossHead, SigmoidWithLoss, SoftmaxWithLoss
@@ -32,14 +33,19 @@ from nnscratch.layers.reshape import Flatten
 
 __all__ = [
     "Activation",
+    "AvgPool2D",
     "BatchNorm",
+    "Conv2D",
     "Dense",
     "Dropout",
     "Flatten",
+    "GlobalAvgPool2D",
     "Layer",
     "LossHead",
+    "MaxPool2D",
     "Maxout",
     "PReLU",
+    "Reshape",
     "SigmoidWithLoss",
     "SoftmaxWithLoss",
     "deserialize",
