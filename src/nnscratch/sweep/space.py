@@ -200,7 +200,8 @@ def book_space() -> SearchSpace:
     return SearchSpace({"lr": LogUniform(*BOOK_LR), "weight_decay": LogUniform(*BOOK_WEIGHT_DECAY)})
 
 
-def _number(text: str) -> int | float | str:
+def number(text: str) -> int | float | str:
+    """``text`` as an int, else a float, else the text itself."""
     for kind in (int, float):
         try:
             return kind(text)
@@ -223,7 +224,7 @@ def parse(spec: str) -> tuple[str, Distribution]:
     parts: Sequence[str] = args.split(":")
     try:
         if kind == "choice":
-            return name, Choice(tuple(_number(o) for o in args.split(",") if o != ""))
+            return name, Choice(tuple(number(o) for o in args.split(",") if o != ""))
         if kind in ("log", "uniform") and len(parts) == 2:
             lo, hi = float(parts[0]), float(parts[1])
             return name, (LogUniform(lo, hi) if kind == "log" else Uniform(lo, hi))
