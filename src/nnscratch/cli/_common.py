@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+from nnscratch import datasets
 from nnscratch.datasets.mnist import MnistUnavailableError
 from nnscratch.training import TrainingDivergedError
 
@@ -172,9 +173,8 @@ class Progress:
 
 def load_mnist(*, normalize: bool = True, flatten: bool = True, one_hot_label: bool = False):
     """``nnscratch.datasets.load_mnist`` with progress on stderr only for a terminal."""
-    from nnscratch.datasets import load_mnist as _load
 
-    return _load(
+    return datasets.load_mnist(
         normalize=normalize,
         flatten=flatten,
         one_hot_label=one_hot_label,

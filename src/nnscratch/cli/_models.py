@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nnscratch import io
 from nnscratch.cli._common import CLIError, describe_non_file
 
 __all__ = ["check_digit_classifier", "load_model"]
@@ -17,7 +18,6 @@ MNIST_CLASSES = 10
 
 def load_model(spec: str):
     """Load ``spec``: a model file (safetensors or the book's pickle) or a bundled name."""
-    from nnscratch import io
 
     if not spec:
         raise CLIError("MODEL: expected a path, got an empty string")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nnscratch import datasets
 from nnscratch.cli._common import CLIError, show_progress
 
 __all__ = ["register"]
@@ -32,11 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnscratch.datasets import fetch_mnist
 
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise CLIError(f"--dir: {args.data_dir!r} is not a folder")
-    report = fetch_mnist(args.data_dir, verbose=show_progress() and not args.quiet)
+    report = datasets.fetch_mnist(args.data_dir, verbose=show_progress() and not args.quiet)
     print(f"source:   {report.source}")
     if report.cache_error is None:
         print(f"cache:    {report.cache_path}")

@@ -9,6 +9,7 @@ import numpy as np
 
 from nnscratch.cli._common import load_mnist, positive_int
 from nnscratch.cli._models import check_digit_classifier, load_model
+from nnscratch.metrics import confusion_matrix, per_class_accuracy
 
 __all__ = ["register"]
 
@@ -40,7 +41,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnscratch.metrics import confusion_matrix, per_class_accuracy
 
     net = load_model(args.model)
     check_digit_classifier(net, args.model, "evaluate")

@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnscratch import plots
+    from nnscratch import plots  # deferred: plots imports matplotlib (the optional "plot" extra)
 
     if args.list:
         for name, spec in plots.FIGURES.items():

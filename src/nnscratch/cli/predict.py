@@ -11,6 +11,7 @@ import numpy as np
 
 from nnscratch.cli._common import missing_reason, positive_int
 from nnscratch.cli._models import check_digit_classifier, load_model
+from nnscratch.images import load_digit
 
 __all__ = ["IMAGE_SUFFIXES", "register"]
 
@@ -52,7 +53,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnscratch.images import load_digit
 
     net = load_model(args.model)
     check_digit_classifier(net, args.model, "predict")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from nnscratch.book import img_show
 from nnscratch.cli._common import CLIError, check_output_file, load_mnist
 
 __all__ = ["register"]
@@ -35,7 +36,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnscratch.book import img_show
 
     if args.scale < 1 or args.scale > 64:
         raise CLIError(f"--scale: expected an integer from 1 to 64, got {args.scale}")

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nnscratch.activations import get, names
+from nnscratch.losses import cross_entropy_error, sum_squared_error
 from nnscratch.plots._base import axes_grid, one_axes
 
 if TYPE_CHECKING:
@@ -37,7 +39,6 @@ def plot_activations(ax: Axes | None = None, *, lim: float = 5.0) -> Figure:
 
     Reference: Saitoh, "Deep Learning from Scratch", figures 3-6 to 3-9.
     """
-    from nnscratch.activations import get
 
     fig, ax = one_axes(ax, (6.0, 4.0))
     x = np.arange(-lim, lim + 0.05, 0.1)
@@ -54,7 +55,6 @@ def plot_activations(ax: Axes | None = None, *, lim: float = 5.0) -> Figure:
 
 
 def _elementwise_names() -> list[str]:
-    from nnscratch.activations import get, names
 
     return [n for n in names() if getattr(get(n), "elementwise", False)]
 
@@ -72,7 +72,6 @@ def plot_activation_grid(
     (``activations.names()``); each panel has two lines: ``f(x)`` and
     ``f'(x)`` from the object's ``derivative(x, y)``, on ``[-lim, lim]``.
     """
-    from nnscratch.activations import get
 
     chosen = list(_elementwise_names() if names is None else names)
     if not chosen:
@@ -105,7 +104,6 @@ def plot_sigmoid_tanh_derivatives(ax: Axes | None = None, *, lim: float = 5.0) -
     Reference: LeCun et al., "Efficient BackProp" (1998), section 4.4;
     Saitoh, "Deep Learning from Scratch", ch. 5.5.2.
     """
-    from nnscratch.activations import get
 
     fig, ax = one_axes(ax, (6.0, 4.0))
     x = np.linspace(-lim, lim, 1001)  # odd count: x = 0 is a sample
@@ -141,7 +139,6 @@ def plot_softmax(
     scores are the book's ``[0.3, 2.9, 4.0]``, which become about
     ``[0.018, 0.245, 0.737]`` (ch. 3.5.1). Two axes, one bar per score.
     """
-    from nnscratch.activations import get
 
     a = np.asarray(logits, dtype=np.float64)
     if a.ndim != 1 or a.size == 0:
@@ -189,7 +186,6 @@ def plot_loss_vs_probability(ax: Axes | None = None, *, num_classes: int = 10) -
 
     Reference: Saitoh, "Deep Learning from Scratch", ch. 4.2.1-4.2.2.
     """
-    from nnscratch.losses import cross_entropy_error, sum_squared_error
 
     if num_classes < 2:
         raise ValueError(f"num_classes: expected an integer >= 2, got {num_classes!r}")

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nnscratch import optimizers
+from nnscratch.numerical import gradient_descent, numerical_gradient
 from nnscratch.plots._base import axes_grid, one_axes
 
 if TYPE_CHECKING:
@@ -39,7 +41,6 @@ def plot_gradient_field(ax: Axes | None = None, *, lim: float = 2.0, step: float
     ``[-lim, lim]^2`` with spacing ``step``; they all point to the minimum at
     the origin and grow with the distance from it. One quiver collection.
     """
-    from nnscratch.numerical import numerical_gradient
 
     if not step > 0:
         raise ValueError(f"step: expected a spacing > 0, got {step!r}")
@@ -72,7 +73,6 @@ def plot_gradient_descent(
     book's start ``(-3, 4)`` with ``lr = 0.1`` and draws every point visited.
     Lines: the path and the two dashed axes; one contour set.
     """
-    from nnscratch.numerical import gradient_descent
 
     fig, ax = one_axes(ax, (5.0, 5.0))
     _, history = gradient_descent(
@@ -96,7 +96,6 @@ def plot_gradient_descent(
 
 def _race_path(name: str, lr: float, init: tuple[float, float], steps: int) -> np.ndarray:
     """Positions of optimizer ``name`` on ``x^2/20 + y^2``: shape ``(steps + 1, 2)``."""
-    from nnscratch import optimizers
 
     optimizer = getattr(optimizers, name)(lr=lr)
     params = {"x": np.array([init[0]]), "y": np.array([init[1]])}
