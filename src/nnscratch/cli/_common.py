@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import stat
 import sys
 import threading
 import time
@@ -13,6 +12,7 @@ from typing import NoReturn
 
 from nnscratch import datasets
 from nnscratch.datasets.mnist import MnistUnavailableError
+from nnscratch.io.reader import file_kind
 from nnscratch.training import TrainingDivergedError
 
 __all__ = [
@@ -71,16 +71,7 @@ def existing_file(text: str) -> Path:
 
 def describe_non_file(path: Path) -> str:
     """'a folder', 'a FIFO (named pipe)', ... for an existing path that is not a regular file."""
-    mode = os.stat(path).st_mode
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
+    return file_kind(os.stat(path).st_mode)
 
 
 def missing_reason(path: Path) -> str:

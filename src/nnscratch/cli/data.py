@@ -33,7 +33,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise CLIError(f"--dir: {args.data_dir!r} is not a folder")
     report = datasets.fetch_mnist(args.data_dir, verbose=show_progress() and not args.quiet)

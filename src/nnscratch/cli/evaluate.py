@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from nnscratch.cli._common import load_mnist, positive_int
-from nnscratch.cli._models import check_digit_classifier, load_model
+from nnscratch.cli._models import load_digit_classifier
 from nnscratch.metrics import confusion_matrix, per_class_accuracy
 
 __all__ = ["register"]
@@ -41,9 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-
-    net = load_model(args.model)
-    check_digit_classifier(net, args.model, "evaluate")
+    net = load_digit_classifier(args.model, "evaluate")
     train, test = load_mnist(normalize=True, flatten=True, one_hot_label=False)
     x, t = test if args.split == "test" else train
     start = time.perf_counter()

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from nnscratch.cli._common import missing_reason, positive_int
-from nnscratch.cli._models import check_digit_classifier, load_model
+from nnscratch.cli._models import load_digit_classifier
 from nnscratch.images import load_digit
 
 __all__ = ["IMAGE_SUFFIXES", "register"]
@@ -53,9 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-
-    net = load_model(args.model)
-    check_digit_classifier(net, args.model, "predict")
+    net = load_digit_classifier(args.model, "predict")
     results: list[dict] = []
     inputs: list[np.ndarray] = []
     for path, problem in _pictures(args.images):

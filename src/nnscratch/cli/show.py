@@ -36,7 +36,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-
     if args.scale < 1 or args.scale > 64:
         raise CLIError(f"--scale: expected an integer from 1 to 64, got {args.scale}")
     if args.index < 0:

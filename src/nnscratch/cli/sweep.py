@@ -105,7 +105,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _trial(args: argparse.Namespace) -> Any:
-
     base = dict(BOOK_SETTINGS) if args.preset == "book" else {}
     for name, value in args.set:
         base[name] = value
@@ -114,7 +113,6 @@ def _trial(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-
     if args.scheduler is not None and args.workers is not None:
         raise CLIError("give either --scheduler or --workers, not both")
     if args.seed < 0:

@@ -45,7 +45,7 @@ def _read_file(path: Path) -> bytes:
     """
     mode = os.stat(path).st_mode
     if not stat.S_ISREG(mode):
-        kind = _file_kind(mode)
+        kind = file_kind(mode)
         raise ModelFileError(path, f"expected a model file, got {kind}")
     try:
         return path.read_bytes()
@@ -54,7 +54,7 @@ def _read_file(path: Path) -> bytes:
         raise ModelFileError(path, f"too large to read into memory ({size:,} bytes)") from None
 
 
-def _file_kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
     """'a folder', 'a FIFO (named pipe)', ... for a file mode that is not a regular file."""
     if stat.S_ISDIR(mode):
         return "a folder"

@@ -13,7 +13,7 @@ import numpy as np
 
 from nnscratch.activations import get, names
 from nnscratch.losses import cross_entropy_error, sum_squared_error
-from nnscratch.plots._base import axes_grid, one_axes
+from nnscratch.plots._base import axes_grid, label_axes, one_axes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -46,16 +46,11 @@ def plot_activations(ax: Axes | None = None, *, lim: float = 5.0) -> Figure:
     ax.plot(x, get("sigmoid")(x), label="sigmoid")
     ax.plot(x, get("relu")(x), linestyle=":", label="ReLU")
     ax.set_ylim(-0.1, 1.1)
-    ax.set_xlabel("x")
-    ax.set_ylabel("h(x)")
-    ax.set_title("Step, sigmoid and ReLU")
-    ax.legend(loc="upper left")
-    ax.grid(alpha=0.3)
+    label_axes(ax, "x", "h(x)", "Step, sigmoid and ReLU", legend="upper left")
     return fig
 
 
 def _elementwise_names() -> list[str]:
-
     return [n for n in names() if getattr(get(n), "elementwise", False)]
 
 
@@ -121,11 +116,7 @@ def plot_sigmoid_tanh_derivatives(ax: Axes | None = None, *, lim: float = 5.0) -
             arrowprops={"arrowstyle": "->", "color": line.get_color()},
         )
     ax.set_ylim(-0.05, 1.2)
-    ax.set_xlabel("x")
-    ax.set_ylabel("derivative")
-    ax.set_title("Derivatives of sigmoid and tanh")
-    ax.legend(loc="upper left")
-    ax.grid(alpha=0.3)
+    label_axes(ax, "x", "derivative", "Derivatives of sigmoid and tanh", legend="upper left")
     return fig
 
 
@@ -168,10 +159,7 @@ def plot_log(ax: Axes | None = None) -> Figure:
     ax.plot(x, np.log(x))
     ax.set_xlim(0, 1.05)
     ax.set_ylim(-5.0, 0.5)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y = ln x")
-    ax.set_title("Natural logarithm on (0, 1]")
-    ax.grid(alpha=0.3)
+    label_axes(ax, "x", "y = ln x", "Natural logarithm on (0, 1]")
     return fig
 
 
@@ -201,9 +189,11 @@ def plot_loss_vs_probability(ax: Axes | None = None, *, num_classes: int = 10) -
         sse.append(sum_squared_error(y, t))
     ax.plot(p, ce, label="cross entropy  -ln p")
     ax.plot(p, sse, linestyle="--", label="sum of squares  0.5 Σ (y - t)²")
-    ax.set_xlabel("predicted probability p of the true class")
-    ax.set_ylabel("loss")
-    ax.set_title(f"Loss against p ({num_classes} classes)")
-    ax.legend()
-    ax.grid(alpha=0.3)
+    label_axes(
+        ax,
+        "predicted probability p of the true class",
+        "loss",
+        f"Loss against p ({num_classes} classes)",
+        legend=True,
+    )
     return fig

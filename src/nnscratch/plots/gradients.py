@@ -12,7 +12,7 @@ import numpy as np
 
 from nnscratch import optimizers
 from nnscratch.numerical import gradient_descent, numerical_gradient
-from nnscratch.plots._base import axes_grid, one_axes
+from nnscratch.plots._base import axes_grid, label_axes, one_axes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -53,10 +53,7 @@ def plot_gradient_field(ax: Axes | None = None, *, lim: float = 2.0, step: float
     ax.set_xlim(-lim - step, lim + step)
     ax.set_ylim(-lim - step, lim + step)
     ax.set_aspect("equal")
-    ax.set_xlabel("x0")
-    ax.set_ylabel("x1")
-    ax.set_title("−∇f for f = x0² + x1²")
-    ax.grid(alpha=0.3)
+    label_axes(ax, "x0", "x1", "−∇f for f = x0² + x1²")
     return fig
 
 
