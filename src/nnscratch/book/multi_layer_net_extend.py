@@ -23,34 +23,26 @@ __all__ = ["MultiLayerNetExtend"]
 class MultiLayerNetExtend(MultiLayerNet):
     """The book's extended fully connected network (6.3, 6.4).
 
-    Arguments as :class:`MultiLayerNet`'s, and ``use_dropout``,
-    ``dropout_ration`` (the book's spelling: the dropout ratio),
-    ``use_batchnorm``.
+    Arguments as :class:`MultiLayerNet`'s (``input_size``,
+    ``hidden_size_list``, ``output_size``, ``activation``, ``weight_init_std``,
+    ``weight_decay_lambda``), and, by keyword as the book's scripts pass them,
+    ``use_dropout``, ``dropout_ration`` (the book's spelling: the dropout
+    ratio), ``use_batchnorm``.
     """
 
     def __init__(
         self,
-        input_size: int,
-        hidden_size_list: list[int],
-        output_size: int,
-        activation: str = "relu",
-        weight_init_std: Any = "relu",
-        weight_decay_lambda: float = 0,
+        *args: Any,
         use_dropout: bool = False,
         dropout_ration: float = 0.5,
         use_batchnorm: bool = False,
+        **kwargs: Any,
     ) -> None:
+        # The extras are set first: MultiLayerNet.__init__ calls _add_hidden_layers.
         self.use_dropout = use_dropout
         self.use_batchnorm = use_batchnorm
         self._dropout_ration = dropout_ration
-        super().__init__(
-            input_size,
-            hidden_size_list,
-            output_size,
-            activation,
-            weight_init_std,
-            weight_decay_lambda,
-        )
+        super().__init__(*args, **kwargs)
 
     def _add_hidden_layers(self, i: int, activation: str) -> None:
         """Hidden block ``i``: Affine, BatchNormalization, the activation, Dropout."""

@@ -7,6 +7,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -171,3 +172,20 @@ def load_mnist(*, normalize: bool = True, flatten: bool = True, one_hot_label: b
         one_hot_label=one_hot_label,
         verbose=show_progress(),
     )
+
+
+def add_command(
+    sub: argparse._SubParsersAction,
+    name: str,
+    run: Callable[[argparse.Namespace], int],
+    summary: str,
+    description: str | None,
+) -> argparse.ArgumentParser:
+    """The subcommand ``name``: ``summary`` in the command list, ``description`` in its --help.
+
+    ``description`` is the docstring of the command's ``register``; its line
+    breaks are folded into spaces (argparse re-wraps it to the terminal).
+    """
+    p = sub.add_parser(name, help=summary, description=" ".join((description or "").split()))
+    p.set_defaults(run=run)
+    return p

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from nnscratch.cli._common import load_mnist, positive_int
+from nnscratch.cli._common import add_command, load_mnist, positive_int
 from nnscratch.cli._models import load_digit_classifier
 from nnscratch.metrics import confusion_matrix, per_class_accuracy
 
@@ -15,13 +15,13 @@ __all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "evaluate",
-        help="accuracy of a model on the MNIST test set",
-        description="Classify the 10,000 MNIST test images (or the 60,000 training images "
-        "with --split train); print the accuracy, the accuracy of each class, the confusion "
-        "matrix and images per second. MODEL is a file written by nnscratch (safetensors) or "
-        "the book's sample_weight.pkl (read without running any code in it).",
+    """Classify the 10,000 MNIST test images (or the 60,000 training images with --split
+    train); print the accuracy, the accuracy of each class, the confusion matrix and images
+    per second. MODEL is a file written by nnscratch (safetensors) or the book's
+    sample_weight.pkl (read without running any code in it).
+    """
+    p = add_command(
+        sub, "evaluate", run, "accuracy of a model on the MNIST test set", register.__doc__
     )
     p.add_argument("model", metavar="MODEL", help="model file (.safetensors or the book's .pkl)")
     p.add_argument(
@@ -37,7 +37,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="test",
         help="which MNIST split (default test)",
     )
-    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
