@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -51,8 +51,19 @@ def _bounds(name: str, low: Any, high: Any, *, positive: bool = False) -> tuple[
     return lo, hi
 
 
+class _FloatRange:
+    """``str()`` of a distribution over the reals in [low, high]: ``"KIND:LOW:HIGH"``."""
+
+    kind: ClassVar[str]
+    low: float
+    high: float
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.low:g}:{self.high:g}"
+
+
 @dataclass(frozen=True)
-class LogUniform:
+class LogUniform(_FloatRange):
     """``x = exp(u)``, ``u ~ U(ln low, ln high)``; needs ``0 < low < high``."""
 
     low: float
@@ -66,12 +77,9 @@ class LogUniform:
     def sample(self, rng: np.random.Generator) -> float:
         return float(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
 
-    def __str__(self) -> str:
-        return f"log:{self.low:g}:{self.high:g}"
-
 
 @dataclass(frozen=True)
-class Uniform:
+class Uniform(_FloatRange):
     """``x ~ U(low, high)``; needs ``low < high``."""
 
     low: float
@@ -83,9 +91,6 @@ class Uniform:
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.uniform(self.low, self.high))
-
-    def __str__(self) -> str:
-        return f"uniform:{self.low:g}:{self.high:g}"
 
 
 @dataclass(frozen=True)
