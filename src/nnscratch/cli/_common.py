@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import stat
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
+from nnscratch import datasets
 from nnscratch.datasets.mnist import MnistUnavailableError
+from nnscratch.io.reader import file_kind
 from nnscratch.training import TrainingDivergedError
 
 __all__ = [
@@ -70,16 +72,7 @@ def existing_file(text: str) -> Path:
 
 def describe_non_file(path: Path) -> str:
     """'a folder', 'a FIFO (named pipe)', ... for an existing path that is not a regular file."""
-    mode = os.stat(path).st_mode
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
+    return file_kind(os.stat(path).st_mode)
 
 
 def missing_reason(path: Path) -> str:
@@ -172,11 +165,27 @@ class Progress:
 
 def load_mnist(*, normalize: bool = True, flatten: bool = True, one_hot_label: bool = False):
     """``nnscratch.datasets.load_mnist`` with progress on stderr only for a terminal."""
-    from nnscratch.datasets import load_mnist as _load
 
-    return _load(
+    return datasets.load_mnist(
         normalize=normalize,
         flatten=flatten,
         one_hot_label=one_hot_label,
         verbose=show_progress(),
     )
+
+
+def add_command(
+    sub: argparse._SubParsersAction,
+    name: str,
+    run: Callable[[argparse.Namespace], int],
+    summary: str,
+    description: str | None,
+) -> argparse.ArgumentParser:
+    """The subcommand ``name``: ``summary`` in the command list, ``description`` in its --help.
+
+    ``description`` is the docstring of the command's ``register``; its line
+    breaks are folded into spaces (argparse re-wraps it to the terminal).
+    """
+    p = sub.add_parser(name, help=summary, description=" ".join((description or "").split()))
+    p.set_defaults(run=run)
+    return p

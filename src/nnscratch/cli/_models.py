@@ -6,9 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
+from nnscratch import io
 from nnscratch.cli._common import CLIError, describe_non_file
 
-__all__ = ["check_digit_classifier", "load_model"]
+__all__ = ["check_digit_classifier", "load_digit_classifier", "load_model"]
 
 #: What evaluate and predict feed a model: flat 28 x 28 MNIST images, 10 classes.
 MNIST_FEATURES = 784
@@ -17,7 +18,6 @@ MNIST_CLASSES = 10
 
 def load_model(spec: str):
     """Load ``spec``: a model file (safetensors or the book's pickle) or a bundled name."""
-    from nnscratch import io
 
     if not spec:
         raise CLIError("MODEL: expected a path, got an empty string")
@@ -54,3 +54,10 @@ def check_digit_classifier(net, spec: str, command: str) -> None:
         raise CLIError(f"MODEL {spec!r}: {needs}; this model has {what} with {outputs} outputs")
     if outputs != MNIST_CLASSES:
         raise CLIError(f"MODEL {spec!r}: {needs}; this model has {outputs} classes")
+
+
+def load_digit_classifier(spec: str, command: str):
+    """:func:`load_model`, then :func:`check_digit_classifier` for ``command``."""
+    net = load_model(spec)
+    check_digit_classifier(net, spec, command)
+    return net

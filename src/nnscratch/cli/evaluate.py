@@ -7,20 +7,21 @@ import time
 
 import numpy as np
 
-from nnscratch.cli._common import load_mnist, positive_int
-from nnscratch.cli._models import check_digit_classifier, load_model
+from nnscratch.cli._common import add_command, load_mnist, positive_int
+from nnscratch.cli._models import load_digit_classifier
+from nnscratch.metrics import confusion_matrix, per_class_accuracy
 
 __all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "evaluate",
-        help="accuracy of a model on the MNIST test set",
-        description="Classify the 10,000 MNIST test images (or the 60,000 training images "
-        "with --split train); print the accuracy, the accuracy of each class, the confusion "
-        "matrix and images per second. MODEL is a file written by nnscratch (safetensors) or "
-        "the book's sample_weight.pkl (read without running any code in it).",
+    """Classify the 10,000 MNIST test images (or the 60,000 training images with --split
+    train); print the accuracy, the accuracy of each class, the confusion matrix and images
+    per second. MODEL is a file written by nnscratch (safetensors) or the book's
+    sample_weight.pkl (read without running any code in it).
+    """
+    p = add_command(
+        sub, "evaluate", run, "accuracy of a model on the MNIST test set", register.__doc__
     )
     p.add_argument("model", metavar="MODEL", help="model file (.safetensors or the book's .pkl)")
     p.add_argument(
@@ -36,14 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="test",
         help="which MNIST split (default test)",
     )
-    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnscratch.metrics import confusion_matrix, per_class_accuracy
-
-    net = load_model(args.model)
-    check_digit_classifier(net, args.model, "evaluate")
+    net = load_digit_classifier(args.model, "evaluate")
     train, test = load_mnist(normalize=True, flatten=True, one_hot_label=False)
     x, t = test if args.split == "test" else train
     start = time.perf_counter()

@@ -5,18 +5,22 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nnscratch.cli._common import CLIError, check_output_file, existing_file
+from nnscratch.cli._common import CLIError, add_command, check_output_file, existing_file
 
 __all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    """Draw a named figure to a file. 'nnscratch plot --list' names them; 'nnscratch plot
+    --all --out DIR' draws every one into DIR. Needs the 'plot' extra: pip install
+    'nnscratch[plot]'.
+    """
+    p = add_command(
+        sub,
         "plot",
-        help="draw a figure (activations, gradients, training, ...) to a PNG or SVG",
-        description="Draw a named figure to a file. 'nnscratch plot --list' names them; "
-        "'nnscratch plot --all --out DIR' draws every one into DIR. Needs the 'plot' "
-        "extra: pip install 'nnscratch[plot]'.",
+        run,
+        "draw a figure (activations, gradients, training, ...) to a PNG or SVG",
+        register.__doc__,
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="the figure (see --list)")
     p.add_argument(
@@ -34,11 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--list", action="store_true", help="list the figures and exit")
     p.add_argument("--all", action="store_true", help="draw every figure into the --out folder")
-    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnscratch import plots
+    from nnscratch import plots  # deferred: plots imports matplotlib (the optional "plot" extra)
 
     if args.list:
         for name, spec in plots.FIGURES.items():

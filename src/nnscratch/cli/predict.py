@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nnscratch.cli._common import missing_reason, positive_int
-from nnscratch.cli._models import check_digit_classifier, load_model
+from nnscratch.cli._common import add_command, missing_reason, positive_int
+from nnscratch.cli._models import load_digit_classifier
+from nnscratch.images import load_digit
 
 __all__ = ["IMAGE_SUFFIXES", "register"]
 
@@ -19,15 +20,14 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".ti
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "predict",
-        help="classify digit pictures (PNG/JPEG) with a model",
-        description="Read each picture (any size, dark-on-light or light-on-dark), prepare "
-        "it as MNIST was made (grey, inverted if needed, fitted into 20x20, centred by its "
-        "centre of mass in 28x28) and print the most likely digits. A folder stands for the "
-        "pictures in it. A picture that cannot be read is reported on stderr and the others "
-        "are still classified; the exit status is then 2. Needs Pillow "
-        "(pip install 'nnscratch[plot]').",
+    """Read each picture (any size, dark-on-light or light-on-dark), prepare it as MNIST
+    was made (grey, inverted if needed, fitted into 20x20, centred by its centre of mass in
+    28x28) and print the most likely digits. A folder stands for the pictures in it. A
+    picture that cannot be read is reported on stderr and the others are still classified;
+    the exit status is then 2. Needs Pillow (pip install 'nnscratch[plot]').
+    """
+    p = add_command(
+        sub, "predict", run, "classify digit pictures (PNG/JPEG) with a model", register.__doc__
     )
     p.add_argument("model", metavar="MODEL", help="model file (.safetensors or the book's .pkl)")
     p.add_argument(
@@ -48,14 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="print one JSON list: per picture its file and digit and top classes, or its error",
     )
-    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnscratch.images import load_digit
-
-    net = load_model(args.model)
-    check_digit_classifier(net, args.model, "predict")
+    net = load_digit_classifier(args.model, "predict")
     results: list[dict] = []
     inputs: list[np.ndarray] = []
     for path, problem in _pictures(args.images):

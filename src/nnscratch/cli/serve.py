@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nnscratch.cli._common import CLIError, existing_file
+from nnscratch.cli._common import CLIError, add_command, existing_file
 
 __all__ = ["register"]
 
@@ -20,13 +20,17 @@ def _port(text: str) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    """Serve the playground's pages on http://127.0.0.1:PORT/: draw a digit and watch the
+    network's hidden layers; train a small network on 2-D data live; the perceptron rule
+    step by step; strategies against local minima. Needs the 'web' extra (pip install
+    'nnscratch[web]').
+    """
+    p = add_command(
+        sub,
         "serve",
-        help="the web playground on this computer (draw digits, train live)",
-        description="Serve the playground's pages on http://127.0.0.1:PORT/: draw a digit and "
-        "watch the network's hidden layers; train a small network on 2-D data live; "
-        "the perceptron rule step by step; strategies against local minima. Needs the "
-        "'web' extra (pip install 'nnscratch[web]').",
+        run,
+        "the web playground on this computer (draw digits, train live)",
+        register.__doc__,
     )
     p.add_argument(
         "--model",
@@ -44,7 +48,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="address to bind (default 127.0.0.1: only this computer can connect)",
     )
     p.add_argument("--open", action="store_true", help="open the pages in the web browser")
-    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

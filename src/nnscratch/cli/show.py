@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from nnscratch.cli._common import CLIError, check_output_file, load_mnist
+from nnscratch.book import img_show
+from nnscratch.cli._common import CLIError, add_command, check_output_file, load_mnist
 
 __all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "show",
-        help="save one MNIST digit as a PNG",
-        description="Save MNIST image INDEX as a 28x28 greyscale PNG (the book's img_show, "
-        "written to a file since there may be no screen) and print its label.",
-    )
+    """Save MNIST image INDEX as a 28x28 greyscale PNG (the book's img_show, written to a
+    file since there may be no screen) and print its label.
+    """
+    p = add_command(sub, "show", run, "save one MNIST digit as a PNG", register.__doc__)
     p.add_argument("index", type=int, metavar="INDEX", help="image number, from 0")
     p.add_argument(
         "--split",
@@ -31,12 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="K",
         help="enlarge K times, nearest neighbour (default 1)",
     )
-    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnscratch.book import img_show
-
     if args.scale < 1 or args.scale > 64:
         raise CLIError(f"--scale: expected an integer from 1 to 64, got {args.scale}")
     if args.index < 0:

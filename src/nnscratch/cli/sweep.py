@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from nnscratch.cli._common import CLIError, check_output_file, positive_int
+from nnscratch.sweep import BOOK_SETTINGS, MLPTrial, SearchSpace, book_space, parse, run_sweep
 
 __all__ = ["register"]
 
@@ -104,8 +105,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _trial(args: argparse.Namespace) -> Any:
-    from nnscratch.sweep import BOOK_SETTINGS, MLPTrial
-
     base = dict(BOOK_SETTINGS) if args.preset == "book" else {}
     for name, value in args.set:
         base[name] = value
@@ -114,8 +113,6 @@ def _trial(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnscratch.sweep import SearchSpace, book_space, parse, run_sweep
-
     if args.scheduler is not None and args.workers is not None:
         raise CLIError("give either --scheduler or --workers, not both")
     if args.seed < 0:

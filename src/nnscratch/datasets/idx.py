@@ -85,20 +85,7 @@ def parse_idx(data: bytes, *, ndim: int | None = None, name: str = "IDX data") -
             or a payload whose length does not match the dimensions.
     """
     view = memoryview(data)
-    if len(view) < 4:
-        raise IdxFormatError(f"{name}: too short for an IDX header ({len(view)} bytes)")
-    if view[0] != 0 or view[1] != 0:
-        magic = int.from_bytes(view[:4], "big")
-        raise IdxFormatError(
-            f"{name}: bad IDX magic number 0x{magic:08X}: expected the first two bytes to be "
-            "zero (MNIST images start 0x00000803, labels 0x00000801)"
-        )
-    code, count = view[2], view[3]
-    if code not in IDX_DTYPES:
-        known = ", ".join(f"0x{c:02X}" for c in IDX_DTYPES)
-        raise IdxFormatError(f"{name}: unknown IDX type code 0x{code:02X}; expected one of {known}")
-    if ndim is not None and count != ndim:
-        raise IdxFormatError(f"{name}: expected an IDX file of {ndim} dimensions, got {count}")
+    code, count = _magic(bytes(view[:4]), ndim, name)
     header = 4 + 4 * count
     if len(view) < header:
         raise IdxFormatError(
@@ -177,20 +164,7 @@ def read_idx_stream(
 def _read_idx_stream(
     stream: BinaryIO, ndim: int | None, shape: Sequence[int] | None, max_bytes: int, name: str
 ) -> np.ndarray:
-    head = _read_up_to(stream, 4)
-    if len(head) < 4:
-        raise IdxFormatError(f"{name}: too short for an IDX header ({len(head)} bytes)")
-    if head[0] != 0 or head[1] != 0:
-        raise IdxFormatError(
-            f"{name}: bad IDX magic number 0x{int.from_bytes(head, 'big'):08X}: expected the "
-            "first two bytes to be zero (MNIST images start 0x00000803, labels 0x00000801)"
-        )
-    code, count = head[2], head[3]
-    if code not in IDX_DTYPES:
-        known = ", ".join(f"0x{c:02X}" for c in IDX_DTYPES)
-        raise IdxFormatError(f"{name}: unknown IDX type code 0x{code:02X}; expected one of {known}")
-    if ndim is not None and count != ndim:
-        raise IdxFormatError(f"{name}: expected an IDX file of {ndim} dimensions, got {count}")
+    code, count = _magic(bytes(_read_up_to(stream, 4)), ndim, name)
     raw_dims = _read_up_to(stream, 4 * count)
     if len(raw_dims) < 4 * count:
         raise IdxFormatError(
@@ -217,6 +191,25 @@ def _read_idx_stream(
         raise IdxFormatError(f"{name}: IDX file has more bytes after the data of shape {dims}")
     flat = np.frombuffer(payload, dtype=dtype)
     return flat.astype(dtype.newbyteorder("="), copy=True).reshape(dims)
+
+
+def _magic(head: bytes, ndim: int | None, name: str) -> tuple[int, int]:
+    """The type code and the number of dimensions from the 4-byte magic number ``head``."""
+    if len(head) < 4:
+        raise IdxFormatError(f"{name}: too short for an IDX header ({len(head)} bytes)")
+    if head[0] != 0 or head[1] != 0:
+        magic = int.from_bytes(head, "big")
+        raise IdxFormatError(
+            f"{name}: bad IDX magic number 0x{magic:08X}: expected the first two bytes to be "
+            "zero (MNIST images start 0x00000803, labels 0x00000801)"
+        )
+    code, count = head[2], head[3]
+    if code not in IDX_DTYPES:
+        known = ", ".join(f"0x{c:02X}" for c in IDX_DTYPES)
+        raise IdxFormatError(f"{name}: unknown IDX type code 0x{code:02X}; expected one of {known}")
+    if ndim is not None and count != ndim:
+        raise IdxFormatError(f"{name}: expected an IDX file of {ndim} dimensions, got {count}")
+    return code, count
 
 
 def _read_up_to(stream: BinaryIO, size: int) -> bytearray:

@@ -37,6 +37,7 @@ input is promoted to float64.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -105,13 +106,23 @@ class Loss:
 
     name: ClassVar[str] = ""
     output_activation: ClassVar[str] = "linear"
+    #: The plain functions ``L(y, t)`` and ``dL/dy`` that a subclass names.
+    value_fn: ClassVar[Callable[[Any, Any], float]]
+    grad_fn: ClassVar[Callable[[Any, Any], np.ndarray]]
+
+    def __init_subclass__(cls, functions: tuple[Callable, Callable] | None = None) -> None:
+        """``class L(Loss, functions=(f, f_grad))``: ``L`` computes ``f`` and is named so."""
+        super().__init_subclass__()
+        if functions is not None:
+            cls.value_fn, cls.grad_fn = (staticmethod(f) for f in functions)
+            cls.name = functions[0].__name__
 
     def __call__(self, y: Any, t: Any) -> float:
-        raise NotImplementedError
+        return type(self).value_fn(y, t)
 
     def gradient(self, y: Any, t: Any) -> np.ndarray:
         """dL/dy of the batch-mean loss, shape and dtype of ``y``."""
-        raise NotImplementedError
+        return type(self).grad_fn(y, t)
 
     def value_and_grad(
         self, y: Any, t: Any, out: np.ndarray | None = None
@@ -144,40 +155,16 @@ class Loss:
         return f"{type(self).__name__}({args})"
 
 
-class SumSquaredError(Loss):
+class SumSquaredError(Loss, functions=(sum_squared_error, sum_squared_error_grad)):
     """:func:`sum_squared_error` (the book's ``mean_squared_error``)."""
 
-    name = "sum_squared_error"
 
-    def __call__(self, y: Any, t: Any) -> float:
-        return sum_squared_error(y, t)
-
-    def gradient(self, y: Any, t: Any) -> np.ndarray:
-        return sum_squared_error_grad(y, t)
-
-
-class MeanSquaredError(Loss):
+class MeanSquaredError(Loss, functions=(mean_squared_error, mean_squared_error_grad)):
     """:func:`mean_squared_error` (mean over every element, as Keras and PyTorch)."""
 
-    name = "mean_squared_error"
 
-    def __call__(self, y: Any, t: Any) -> float:
-        return mean_squared_error(y, t)
-
-    def gradient(self, y: Any, t: Any) -> np.ndarray:
-        return mean_squared_error_grad(y, t)
-
-
-class CrossEntropyError(Loss):
+class CrossEntropyError(Loss, functions=(cross_entropy_error, cross_entropy_error_grad)):
     """:func:`cross_entropy_error`, the book's, on probabilities (output activation linear)."""
-
-    name = "cross_entropy_error"
-
-    def __call__(self, y: Any, t: Any) -> float:
-        return cross_entropy_error(y, t)
-
-    def gradient(self, y: Any, t: Any) -> np.ndarray:
-        return cross_entropy_error_grad(y, t)
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -210,29 +197,16 @@ class SoftmaxCrossEntropy(Loss):
         return {"label_smoothing": self.label_smoothing}
 
 
-class BinaryCrossEntropy(Loss):
+class BinaryCrossEntropy(Loss, functions=(binary_cross_entropy, binary_cross_entropy_grad)):
     """:func:`binary_cross_entropy` on probabilities (output activation linear)."""
 
-    name = "binary_cross_entropy"
 
-    def __call__(self, y: Any, t: Any) -> float:
-        return binary_cross_entropy(y, t)
-
-    def gradient(self, y: Any, t: Any) -> np.ndarray:
-        return binary_cross_entropy_grad(y, t)
-
-
-class SigmoidBinaryCrossEntropy(Loss):
+class SigmoidBinaryCrossEntropy(
+    Loss, functions=(sigmoid_binary_cross_entropy, sigmoid_binary_cross_entropy_grad)
+):
     """:func:`sigmoid_binary_cross_entropy` on logits (output activation sigmoid)."""
 
-    name = "sigmoid_binary_cross_entropy"
     output_activation = "sigmoid"
-
-    def __call__(self, y: Any, t: Any) -> float:
-        return sigmoid_binary_cross_entropy(y, t)
-
-    def gradient(self, y: Any, t: Any) -> np.ndarray:
-        return sigmoid_binary_cross_entropy_grad(y, t)
 
 
 _REGISTRY: Registry[Loss] = Registry(

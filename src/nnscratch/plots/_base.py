@@ -80,6 +80,20 @@ def axes_grid(
     return fig, made
 
 
+def label_axes(
+    ax: Axes, xlabel: str, ylabel: str, title: str, *, legend: str | bool = False
+) -> None:
+    """Axis labels, title, a light grid and, if ``legend`` (True or a ``loc``), a legend."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if legend is True:
+        ax.legend()
+    elif legend:
+        ax.legend(loc=legend)
+    ax.grid(alpha=0.3)
+
+
 def root_figure(ax: Axes) -> Figure:
     """The top-level Figure holding ``ax`` (also when ``ax`` is in a SubFigure)."""
     fig = ax.figure

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nnscratch.classic import SOM, XOR, Perceptron, RBFNetwork
+from nnscratch.datasets.toy import blobs, sine, xor
+from nnscratch.layers import Activation, Dense
+from nnscratch.minima import strategies
+from nnscratch.minima.problems import rastrigin, rastrigin_grad
+from nnscratch.network import Sequential
 from nnscratch.plots._base import axes_grid, one_axes
+from nnscratch.training import fit
+from nnscratch.training.optimizers import Adam
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -142,11 +149,6 @@ def plot_xor_regions(
     class 1, with the 0.5 contour as its decision boundary. Two lines (the 0s
     and the 1s) over the filled contour.
     """
-    from nnscratch.datasets.toy import xor
-    from nnscratch.layers import Activation, Dense
-    from nnscratch.network import Sequential
-    from nnscratch.training import fit
-    from nnscratch.training.optimizers import Adam
 
     fig, (left, right) = axes_grid(axes, 2, 2, (4.0, 4.0))
     x1, x2, grid = _grid()
@@ -196,7 +198,6 @@ def plot_rbf_fit(
     ``sin x``, the fit, the centres, and each weighted Gaussian
     ``w_i rho(x, c_i)`` thin and grey, so ``4 + n_centers`` lines.
     """
-    from nnscratch.datasets.toy import sine
 
     x2, t2 = sine(n_samples, noise=noise, seed=seed)
     x, t = x2[:, 0], t2[:, 0]
@@ -251,7 +252,6 @@ def plot_som(
 
     Reference: Kohonen (1982); Zhou, "Machine Learning", sec. 5.5.3.
     """
-    from nnscratch.datasets.toy import blobs
 
     centres = np.array(list(SOM_COLORS.values()), dtype=np.float64)
     x, _ = blobs(40, centres, std=0.08, seed=seed)
@@ -313,8 +313,6 @@ def plot_annealing(
     one per seed, descent). Reference: Kirkpatrick, Gelatt & Vecchi (1983);
     Zhou, "Machine Learning", sec. 5.4.
     """
-    from nnscratch.minima import strategies
-    from nnscratch.minima.problems import rastrigin, rastrigin_grad
 
     x0 = np.asarray(start, dtype=np.float64)
     fig, (left, right) = axes_grid(axes, 2, 2, (4.4, 4.0))

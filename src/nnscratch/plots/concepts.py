@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnscratch.plots._base import axes_grid, one_axes
+from nnscratch.activations import get, names
+from nnscratch.losses import cross_entropy_error, sum_squared_error
+from nnscratch.plots._base import axes_grid, label_axes, one_axes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -37,7 +39,6 @@ def plot_activations(ax: Axes | None = None, *, lim: float = 5.0) -> Figure:
 
     Reference: Saitoh, "Deep Learning from Scratch", figures 3-6 to 3-9.
     """
-    from nnscratch.activations import get
 
     fig, ax = one_axes(ax, (6.0, 4.0))
     x = np.arange(-lim, lim + 0.05, 0.1)
@@ -45,17 +46,11 @@ def plot_activations(ax: Axes | None = None, *, lim: float = 5.0) -> Figure:
     ax.plot(x, get("sigmoid")(x), label="sigmoid")
     ax.plot(x, get("relu")(x), linestyle=":", label="ReLU")
     ax.set_ylim(-0.1, 1.1)
-    ax.set_xlabel("x")
-    ax.set_ylabel("h(x)")
-    ax.set_title("Step, sigmoid and ReLU")
-    ax.legend(loc="upper left")
-    ax.grid(alpha=0.3)
+    label_axes(ax, "x", "h(x)", "Step, sigmoid and ReLU", legend="upper left")
     return fig
 
 
 def _elementwise_names() -> list[str]:
-    from nnscratch.activations import get, names
-
     return [n for n in names() if getattr(get(n), "elementwise", False)]
 
 
@@ -72,7 +67,6 @@ def plot_activation_grid(
     (``activations.names()``); each panel has two lines: ``f(x)`` and
     ``f'(x)`` from the object's ``derivative(x, y)``, on ``[-lim, lim]``.
     """
-    from nnscratch.activations import get
 
     chosen = list(_elementwise_names() if names is None else names)
     if not chosen:
@@ -105,7 +99,6 @@ def plot_sigmoid_tanh_derivatives(ax: Axes | None = None, *, lim: float = 5.0) -
     Reference: LeCun et al., "Efficient BackProp" (1998), section 4.4;
     Saitoh, "Deep Learning from Scratch", ch. 5.5.2.
     """
-    from nnscratch.activations import get
 
     fig, ax = one_axes(ax, (6.0, 4.0))
     x = np.linspace(-lim, lim, 1001)  # odd count: x = 0 is a sample
@@ -123,11 +116,7 @@ def plot_sigmoid_tanh_derivatives(ax: Axes | None = None, *, lim: float = 5.0) -
             arrowprops={"arrowstyle": "->", "color": line.get_color()},
         )
     ax.set_ylim(-0.05, 1.2)
-    ax.set_xlabel("x")
-    ax.set_ylabel("derivative")
-    ax.set_title("Derivatives of sigmoid and tanh")
-    ax.legend(loc="upper left")
-    ax.grid(alpha=0.3)
+    label_axes(ax, "x", "derivative", "Derivatives of sigmoid and tanh", legend="upper left")
     return fig
 
 
@@ -141,7 +130,6 @@ def plot_softmax(
     scores are the book's ``[0.3, 2.9, 4.0]``, which become about
     ``[0.018, 0.245, 0.737]`` (ch. 3.5.1). Two axes, one bar per score.
     """
-    from nnscratch.activations import get
 
     a = np.asarray(logits, dtype=np.float64)
     if a.ndim != 1 or a.size == 0:
@@ -171,10 +159,7 @@ def plot_log(ax: Axes | None = None) -> Figure:
     ax.plot(x, np.log(x))
     ax.set_xlim(0, 1.05)
     ax.set_ylim(-5.0, 0.5)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y = ln x")
-    ax.set_title("Natural logarithm on (0, 1]")
-    ax.grid(alpha=0.3)
+    label_axes(ax, "x", "y = ln x", "Natural logarithm on (0, 1]")
     return fig
 
 
@@ -189,7 +174,6 @@ def plot_loss_vs_probability(ax: Axes | None = None, *, num_classes: int = 10) -
 
     Reference: Saitoh, "Deep Learning from Scratch", ch. 4.2.1-4.2.2.
     """
-    from nnscratch.losses import cross_entropy_error, sum_squared_error
 
     if num_classes < 2:
         raise ValueError(f"num_classes: expected an integer >= 2, got {num_classes!r}")
@@ -205,9 +189,11 @@ def plot_loss_vs_probability(ax: Axes | None = None, *, num_classes: int = 10) -
         sse.append(sum_squared_error(y, t))
     ax.plot(p, ce, label="cross entropy  -ln p")
     ax.plot(p, sse, linestyle="--", label="sum of squares  0.5 Σ (y - t)²")
-    ax.set_xlabel("predicted probability p of the true class")
-    ax.set_ylabel("loss")
-    ax.set_title(f"Loss against p ({num_classes} classes)")
-    ax.legend()
-    ax.grid(alpha=0.3)
+    label_axes(
+        ax,
+        "predicted probability p of the true class",
+        "loss",
+        f"Loss against p ({num_classes} classes)",
+        legend=True,
+    )
     return fig

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnscratch.plots._base import axes_grid, one_axes
+from nnscratch import optimizers
+from nnscratch.numerical import gradient_descent, numerical_gradient
+from nnscratch.plots._base import axes_grid, label_axes, one_axes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -39,7 +41,6 @@ def plot_gradient_field(ax: Axes | None = None, *, lim: float = 2.0, step: float
     ``[-lim, lim]^2`` with spacing ``step``; they all point to the minimum at
     the origin and grow with the distance from it. One quiver collection.
     """
-    from nnscratch.numerical import numerical_gradient
 
     if not step > 0:
         raise ValueError(f"step: expected a spacing > 0, got {step!r}")
@@ -52,10 +53,7 @@ def plot_gradient_field(ax: Axes | None = None, *, lim: float = 2.0, step: float
     ax.set_xlim(-lim - step, lim + step)
     ax.set_ylim(-lim - step, lim + step)
     ax.set_aspect("equal")
-    ax.set_xlabel("x0")
-    ax.set_ylabel("x1")
-    ax.set_title("−∇f for f = x0² + x1²")
-    ax.grid(alpha=0.3)
+    label_axes(ax, "x0", "x1", "−∇f for f = x0² + x1²")
     return fig
 
 
@@ -72,7 +70,6 @@ def plot_gradient_descent(
     book's start ``(-3, 4)`` with ``lr = 0.1`` and draws every point visited.
     Lines: the path and the two dashed axes; one contour set.
     """
-    from nnscratch.numerical import gradient_descent
 
     fig, ax = one_axes(ax, (5.0, 5.0))
     _, history = gradient_descent(
@@ -96,7 +93,6 @@ def plot_gradient_descent(
 
 def _race_path(name: str, lr: float, init: tuple[float, float], steps: int) -> np.ndarray:
     """Positions of optimizer ``name`` on ``x^2/20 + y^2``: shape ``(steps + 1, 2)``."""
-    from nnscratch import optimizers
 
     optimizer = getattr(optimizers, name)(lr=lr)
     params = {"x": np.array([init[0]]), "y": np.array([init[1]])}

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nnscratch.activations import get
 from nnscratch.metrics import confusion_matrix
 from nnscratch.plots._base import axes_grid, one_axes
 
@@ -215,7 +216,6 @@ def layer_activations(
     ``a_i = f(a_{i-1} @ W_i)`` with ``W_i ~ N(0, std^2)``, no bias, as the
     book's ``weight_init_activation_histogram.py`` (ch. 6.2.2).
     """
-    from nnscratch.activations import get
 
     f = get(activation)
     rng = np.random.default_rng(seed)

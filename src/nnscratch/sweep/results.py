@@ -28,6 +28,7 @@ from typing import Any
 
 from nnscratch._atomic import atomic_write_bytes
 from nnscratch._validate import fail
+from nnscratch.sweep.space import number
 
 __all__ = ["ResultsFile", "read_results"]
 
@@ -175,9 +176,4 @@ def _value(text: str) -> Any:
         return None
     if text.startswith("["):
         return json.loads(text)
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
+    return number(text)

@@ -104,19 +104,7 @@ class SeedReport:
     def as_table(self) -> str:
         head = ("problem", "strategy", "global min", "rate", "95% CI (Wilson)", "mean final",
                 "median", "ms/run")  # fmt: skip
-        body = [
-            (
-                r.problem,
-                r.strategy,
-                f"{r.successes}/{r.runs}",
-                f"{100 * r.success_rate:.1f}%",
-                f"[{100 * r.low:.1f}%, {100 * r.high:.1f}%]",
-                f"{r.mean_final:.4f}",
-                f"{r.median_final:.4f}",
-                f"{1e3 * r.seconds_per_run:.1f}",
-            )
-            for r in self.rows
-        ]
+        body = [_cells(r) for r in self.rows]
         widths = [max(len(c[i]) for c in [head, *body]) for i in range(len(head))]
         lines = [head, tuple("-" * w for w in widths), *body]
         text = [

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -51,8 +51,19 @@ def _bounds(name: str, low: Any, high: Any, *, positive: bool = False) -> tuple[
     return lo, hi
 
 
+class _FloatRange:
+    """``str()`` of a distribution over the reals in [low, high]: ``"KIND:LOW:HIGH"``."""
+
+    kind: ClassVar[str]
+    low: float
+    high: float
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.low:g}:{self.high:g}"
+
+
 @dataclass(frozen=True)
-class LogUniform:
+class LogUniform(_FloatRange):
     """``x = exp(u)``, ``u ~ U(ln low, ln high)``; needs ``0 < low < high``."""
 
     low: float
@@ -66,12 +77,9 @@ class LogUniform:
     def sample(self, rng: np.random.Generator) -> float:
         return float(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
 
-    def __str__(self) -> str:
-        return f"log:{self.low:g}:{self.high:g}"
-
 
 @dataclass(frozen=True)
-class Uniform:
+class Uniform(_FloatRange):
     """``x ~ U(low, high)``; needs ``low < high``."""
 
     low: float
@@ -83,9 +91,6 @@ class Uniform:
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.uniform(self.low, self.high))
-
-    def __str__(self) -> str:
-        return f"uniform:{self.low:g}:{self.high:g}"
 
 
 @dataclass(frozen=True)
@@ -200,7 +205,8 @@ def book_space() -> SearchSpace:
     return SearchSpace({"lr": LogUniform(*BOOK_LR), "weight_decay": LogUniform(*BOOK_WEIGHT_DECAY)})
 
 
-def _number(text: str) -> int | float | str:
+def number(text: str) -> int | float | str:
+    """``text`` as an int, else a float, else the text itself."""
     for kind in (int, float):
         try:
             return kind(text)
@@ -223,7 +229,7 @@ def parse(spec: str) -> tuple[str, Distribution]:
     parts: Sequence[str] = args.split(":")
     try:
         if kind == "choice":
-            return name, Choice(tuple(_number(o) for o in args.split(",") if o != ""))
+            return name, Choice(tuple(number(o) for o in args.split(",") if o != ""))
         if kind in ("log", "uniform") and len(parts) == 2:
             lo, hi = float(parts[0]), float(parts[1])
             return name, (LogUniform(lo, hi) if kind == "log" else Uniform(lo, hi))

@@ -12,6 +12,7 @@ dict, a number (a constant rate) or returns an instance unchanged.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -54,7 +55,9 @@ class Schedule:
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The constructor's arguments, each read from the attribute of the same name."""
+        names = inspect.signature(type(self).__init__).parameters
+        return {name: getattr(self, name) for name in names if name != "self"}
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Schedule:
@@ -77,9 +80,6 @@ class Constant(Schedule):
         _check_step(step)
         return self.lr
 
-    def get_config(self) -> dict[str, Any]:
-        return {"lr": self.lr}
-
 
 class StepDecay(Schedule):
     """Multiply the rate by ``gamma`` every ``step_size`` steps.
@@ -97,9 +97,6 @@ class StepDecay(Schedule):
 
     def __call__(self, step: int) -> float:
         return self.lr * self.gamma ** (_check_step(step) // self.step_size)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"lr": self.lr, "step_size": self.step_size, "gamma": self.gamma}
 
 
 class ExponentialDecay(Schedule):
@@ -123,14 +120,6 @@ class ExponentialDecay(Schedule):
         s = _check_step(step)
         exponent = s // self.decay_steps if self.staircase else s / self.decay_steps
         return self.lr * self.decay_rate**exponent
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "lr": self.lr,
-            "decay_rate": self.decay_rate,
-            "decay_steps": self.decay_steps,
-            "staircase": self.staircase,
-        }
 
 
 class CosineDecay(Schedule):
@@ -170,15 +159,6 @@ class CosineDecay(Schedule):
         p = min(s - self.warmup_steps, self.decay_steps) / self.decay_steps
         low = self.alpha * self.lr
         return low + (self.lr - low) * 0.5 * (1.0 + math.cos(math.pi * p))
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "lr": self.lr,
-            "decay_steps": self.decay_steps,
-            "alpha": self.alpha,
-            "warmup_steps": self.warmup_steps,
-            "warmup_start": self.warmup_start,
-        }
 
 
 class OneCycle(Schedule):
@@ -241,16 +221,6 @@ class OneCycle(Schedule):
             return self._interp(self.initial_lr, self.max_lr, s / self._peak)
         p = min((s - self._peak) / (self._end - self._peak), 1.0)
         return self._interp(self.max_lr, self.min_lr, p)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "max_lr": self.max_lr,
-            "total_steps": self.total_steps,
-            "pct_start": self.pct_start,
-            "div_factor": self.div_factor,
-            "final_div_factor": self.final_div_factor,
-            "anneal": self.anneal,
-        }
 
 
 _REGISTRY: Registry[Schedule] = Registry(
