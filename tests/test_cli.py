@@ -922,13 +922,14 @@ def test_subprocess_errors_are_one_line(tmp_path, launcher):
 _OFFLINE_MAIN = """
 import sys
 import nnscratch.datasets.mnist as m
+import nnscratch.datasets.mnist_sources as sources
 from nnscratch.cli import main
 
 def no_pip(dest):
-    raise m._SourceFailed("pip disabled in this test")
+    raise sources._SourceFailed("pip disabled in this test")
 
 m.MIRRORS = ()
-m._pip_download = no_pip
+sources._pip_download = no_pip
 sys.exit(main(sys.argv[1:]))
 """
 

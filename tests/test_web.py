@@ -66,7 +66,7 @@ def test_models_lists_bundled_and_given(server):
     url, _ = server
     status, body = request(url + "/api/models")
     assert status == 200
-    assert [m["name"] for m in body["models"]] == ["cnn", "sample", "mine"]
+    assert [m["name"] for m in body["models"]] == ["sample", "cnn", "mine"]
 
 
 def test_predict_matches_the_library_on_the_same_preprocessing(server):
@@ -118,7 +118,7 @@ def test_unknown_model_names_and_paths_are_404(server, model):
         url + f"/api/predict?model={model}", png(SEVEN), headers={"Content-Type": "image/png"}
     )
     assert status == 404
-    assert body["error"].startswith("model: expected one of 'cnn', 'sample', 'mine'")
+    assert body["error"].startswith("model: expected one of 'sample', 'cnn', 'mine'")
 
 
 def test_refusals_are_json_4xx_and_the_server_keeps_serving(server, tmp_path):

@@ -51,7 +51,8 @@ class ModelCatalog:
     def __init__(self, files: Iterable[str | Path] = (), *, bundled: bool = True) -> None:
         self._entries: dict[str, _Entry] = {}
         if bundled:
-            for name in nn.io.bundled_models():
+            # the chapter-3 MLP first: it is the page's default model
+            for name in sorted(nn.io.bundled_models(), key=lambda n: n != "sample"):
                 self._add(name, "bundled", nn.load(name))
         for f in files:
             path = Path(f)
