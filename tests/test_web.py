@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
+import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,6 +24,7 @@ from nnscratch.classic import Perceptron
 from nnscratch.images import mnistify
 from nnscratch.web import Limits, classic, create_app
 from nnscratch.web.playground import PlaygroundSession, parse_config
+from nnscratch.web.server import bind
 from nnscratch.web.sessions import Pacer, SessionStore
 
 
@@ -349,3 +352,30 @@ def test_nnscratch_serve_answers_on_loopback():
         proc.terminate()
         proc.wait(30)
         proc.stdout.close()
+
+
+def test_connections_on_our_socket_send_without_nagle():
+    """asyncio switches Nagle off only for sockets whose proto is TCP; accepted ones inherit it.
+
+    With Nagle on, each answer on a kept-alive connection waited ~40 ms for the client's
+    delayed ACK (benchmarks/serve_load.py measured p50 48 ms against 1 ms in process).
+    """
+
+    async def accepted_nodelay() -> int:
+        seen: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        def on_connect(reader, writer):
+            sock = writer.get_extra_info("socket")
+            seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(on_connect, sock=bind("127.0.0.1", 0))
+        port = server.sockets[0].getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        flag = await asyncio.wait_for(seen, 10)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+        return flag
+
+    assert asyncio.run(accepted_nodelay()) != 0
