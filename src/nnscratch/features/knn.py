@@ -1,14 +1,18 @@
 """k-nearest neighbours: a classifier that learns nothing and remembers everything.
 
 ``fit`` stores the training set; ``predict`` gives each query the label most
-common among its k nearest training rows (Euclidean distance). The squared
-distances of a block of queries to every training row come from one matrix
-product::
+common among its k nearest training rows (Euclidean distance). The math is
+two short functions at the top of this module::
 
-    ||a - b||^2 = ||a||^2 - 2 a.b + ||b||^2        # (chunk, N_train) at once
+    ||a - b||^2 = ||a||^2 - 2 a.b + ||b||^2        # squared_distances: (M, N) at once
+    the k smallest of each row, ties by index      # nearest
 
-The queries go in chunks so that one block of distances stays under
-``max_memory`` bytes, whatever the sizes. Ties are broken as scikit-learn's
+``KNeighborsClassifier`` gives exactly ``nearest(squared_distances(x,
+x_train), k)`` (distances in float64), without ever holding the whole (M, N)
+matrix or sorting its rows: ``nnscratch.features._knn_search`` computes the
+products in float32 tile by tile, bounds each row's k-th smallest cheaply and
+re-checks the few candidates near it in float64 (memory: see
+``KNeighborsClassifier``). Ties are broken as scikit-learn's
 ``KNeighborsClassifier(algorithm="brute")`` breaks them: among training rows
 at the same distance the lower index comes first, and among classes with the
 same number of votes the smallest class wins; tests check that the
@@ -22,9 +26,20 @@ from typing import Any
 import numpy as np
 
 from nnscratch._validate import Integer, check, check_array, fail
+from nnscratch.features._knn_search import NearestSearch
 from nnscratch.preprocessing import NotFittedError
 
-__all__ = ["KNeighborsClassifier", "nearest"]
+__all__ = ["KNeighborsClassifier", "nearest", "squared_distances"]
+
+
+def squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``||a_i - b_j||^2 = ||a_i||^2 - 2 a_i.b_j + ||b_j||^2`` for rows a (M, D), b (N, D): (M, N).
+
+    One matrix product instead of M * N differences.
+    """
+    a2 = np.einsum("ij,ij->i", a, a)[:, None]  # (M, 1)
+    b2 = np.einsum("ij,ij->i", b, b)[None, :]  # (1, N)
+    return a2 - 2 * a @ b.T + b2
 
 
 def nearest(d2: np.ndarray, k: int) -> np.ndarray:
@@ -58,9 +73,17 @@ def _lowest(row: np.ndarray, kth: float, k: int) -> np.ndarray:
 class KNeighborsClassifier:
     """Majority vote of the ``n_neighbors`` nearest training rows (Euclidean).
 
+    The neighbours are ``nearest(squared_distances(x, x_train), k)`` with the
+    distances in float64, whatever the dtype: float32 products find the few
+    candidates, float64 decides between them (``_knn_search``).
+
     Args:
         n_neighbors: k, an integer >= 1.
-        max_memory: bytes one block of distances may take (default 256 MiB).
+        max_memory: bytes one block of distances may take (default 256 MiB);
+            the float64 re-check of the candidates takes at most as much again.
+            Besides, ``fit`` keeps the training set as float32 with one more
+            column, 4 (D + 1) bytes a row (plus the float64 rows for float64
+            input). A block holds at least ``k * 256`` distances per query.
 
     Learned by ``fit(x, t)``: ``classes_`` (C,) the sorted labels,
     ``n_features_in_``. ``x`` (N, D) is kept as float32 if it is float32,
@@ -80,26 +103,20 @@ class KNeighborsClassifier:
         if self.n_neighbors > len(x):
             raise fail("n_neighbors", f"at most the {len(x)} training rows", self.n_neighbors)
         dtype = np.float32 if x.dtype == np.float32 else np.float64
-        self._x = np.ascontiguousarray(x, dtype=dtype)
-        self._sq = np.einsum("ij,ij->i", self._x, self._x)  # ||b||^2, once
+        self._search = NearestSearch(np.asarray(x, dtype), self.n_neighbors, self.max_memory)
+        self._x = self._search.x
         self.classes_, self._codes = np.unique(t, return_inverse=True)
         self.n_features_in_ = x.shape[1]
         return self
 
     def kneighbors(self, x: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Distances (M, k) and training indices (M, k) of each query's k nearest rows."""
+        """Distances (M, k) and training indices (M, k) of each query's k nearest rows.
+
+        Sorted by distance, ties by the lower index; distances in the training dtype.
+        """
         x = self._check(x)
-        dist = np.empty((len(x), self.n_neighbors), self._x.dtype)
-        index = np.empty((len(x), self.n_neighbors), np.intp)
-        for lo in range(0, len(x), self._chunk()):
-            a = x[lo : lo + self._chunk()]
-            d2 = self._partial_sq_distances(a)
-            near = nearest(d2, self.n_neighbors)
-            rows = np.arange(len(a))[:, None]
-            full = d2[rows, near] + np.einsum("ij,ij->i", a, a)[:, None]
-            dist[lo : lo + len(a)] = np.sqrt(np.maximum(full, 0))
-            index[lo : lo + len(a)] = near
-        return dist, index
+        d2, index = self._search.kneighbors(x)
+        return np.sqrt(np.maximum(d2, 0)).astype(self._x.dtype), index
 
     def predict(self, x: Any) -> np.ndarray:
         """The majority label among each query's k nearest rows (M,); ties: smallest label."""
@@ -123,23 +140,9 @@ class KNeighborsClassifier:
         t = check_array("t", t, ndim=1, kinds="iub")
         return float(np.mean(self.predict(x) == t))
 
-    # ---------------------------------------------------------------- the math
-    def _partial_sq_distances(self, a: np.ndarray) -> np.ndarray:
-        """``||b||^2 - 2 a.b`` (chunk, N): the squared distance less ``||a||^2``.
-
-        ``||a||^2`` is the same for every training row, so it cannot change
-        which rows are nearest; it is added back only to the k kept.
-        """
-        d2 = (-2 * a) @ self._x.T  # -2 on the small side: no extra pass over d2
-        d2 += self._sq
-        return d2
-
     # ---------------------------------------------------------------- bookkeeping
-    def _chunk(self) -> int:
-        return max(1, self.max_memory // (len(self._x) * self._x.itemsize))
-
     def _check(self, x: Any) -> np.ndarray:
-        if not hasattr(self, "_x"):
+        if not hasattr(self, "_search"):
             raise NotFittedError(
                 "This KNeighborsClassifier is not fitted yet: call fit(x_train, t_train) "
                 "before kneighbors(x) or predict(x)"
