@@ -13,7 +13,7 @@ from nnscratch.features import (
     image_gradients,
 )
 from nnscratch.features.compare import HOG_MNIST
-from nnscratch.features.knn import nearest
+from nnscratch.features.knn import nearest, squared_distances
 from nnscratch.features.svm import hinge_loss
 from nnscratch.preprocessing import NotFittedError
 
@@ -82,6 +82,39 @@ def test_nearest_breaks_distance_ties_by_the_lower_index():
     np.testing.assert_array_equal(nearest(d2, 1), [[3]])
     np.testing.assert_array_equal(nearest(d2, 3), [[3, 1, 2]])
     np.testing.assert_array_equal(nearest(d2, 5), [[3, 1, 2, 4, 5]])
+
+
+def test_squared_distances_is_the_formula():
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=(5, 3)), rng.normal(size=(7, 3))
+    by_hand = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)
+    np.testing.assert_allclose(squared_distances(a, b), by_hand, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_knn_tiles_give_the_float64_nearest_rows_despite_float32_near_ties(dtype):
+    # Training rows in pairs 1e-6 apart: float32 products cannot tell a pair apart
+    # (their float32 error is ~1e-5 here), float64 can; small max_memory forces many
+    # query tiles and training tiles, so the running k best is merged across tiles.
+    rng = np.random.default_rng(3)
+    base = rng.random((700, 40))
+    x = np.concatenate([base, base + 1e-6 * rng.standard_normal(base.shape)]).astype(dtype)
+    x[::7] = x[5]  # exact duplicates too: ties broken by the lower index
+    q = np.concatenate([base[:150] + 0.01 * rng.random((150, 40)), x[:50]]).astype(dtype)
+    t = rng.integers(0, 4, len(x))
+    reference_d2 = squared_distances(q.astype(np.float64), x.astype(np.float64))
+    for k in (1, 3, 8, 300):
+        knn = KNeighborsClassifier(k, max_memory=40_000).fit(x, t)
+        if k <= 3:  # several training tiles (a tile holds at least k segments)
+            assert knn._search.tiles(len(q))[1] < len(x)
+        dist, index = knn.kneighbors(q)
+        np.testing.assert_array_equal(index, nearest(reference_d2, k))
+        assert dist.dtype == dtype and index.shape == (len(q), k)
+        # Squared, as both come from the formula (near 0 it cancels to ~1e-14 either way).
+        tol = 3e-7 if dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(dist.astype(np.float64) ** 2,
+                                   np.take_along_axis(reference_d2, index, 1), rtol=tol,
+                                   atol=1e-12)  # fmt: skip
 
 
 def test_knn_equals_sklearn_with_many_ties_and_small_chunks():
