@@ -102,7 +102,9 @@ class NearestSearch:
     def _query_tile(self, a: np.ndarray, tn: int, buf: np.ndarray) -> tuple[np.ndarray, ...]:
         k, n = self.k, len(self.x)
         sqa = np.einsum("ij,ij->i", a, a, dtype=np.float64)
-        err = (2.2 * (a.shape[1] + 8) * (self.unit + 2.0**-53)) * (np.sqrt(sqa) + self.max_norm) ** 2
+        # E: the float32 products' error bound, plus the float64 re-check's.
+        bound = 2.2 * (a.shape[1] + 8) * (self.unit + 2.0**-53)
+        err = bound * (np.sqrt(sqa) + self.max_norm) ** 2
         lhs = np.empty((len(a), a.shape[1] + 1), self.dtype)  # [-2a, 1]
         np.multiply(a, -2, out=lhs[:, :-1], casting="unsafe")
         lhs[:, -1] = 1
