@@ -18,15 +18,16 @@ without a full sort of every row of distances:
    per query) get their distance again in float64 and are sorted by
    (distance, index), merged with the k best of the earlier training tiles.
 
-``E`` is a rigorous bound on the float32 error of one partial distance,
-``E = 2.2 (D + 8) u (||a|| + max ||b||)^2`` with ``u = 2^-24`` (Higham,
-"Accuracy and Stability of Numerical Algorithms", 2nd ed., section 3.1: an
-inner product of n terms is off by at most ``n u / (1 - n u)`` times the sum of
-the products' magnitudes; the ``+8`` covers rounding the inputs and the
-added norm). So the candidates always include the true k nearest, and the
-answer is the float64 answer. Where float32 cannot hold the data (more than
-16,000 features, or norms beyond 1e15) the products are float64 and ``u =
-2^-53``.
+``E`` bounds the float32 error of one partial distance plus that of its
+float64 re-check: ``E = 2.2 (D + 8) (u + 2^-53) (||a|| + max ||b||)^2`` with
+``u = 2^-24`` (Higham, "Accuracy and Stability of Numerical Algorithms", 2nd
+ed., section 3.1: an inner product of n terms is off by at most
+``n u / (1 - n u)`` times the sum of the products' magnitudes; the ``+8``
+covers rounding the inputs and the added norm, the 2.2 both errors with
+10% to spare). So the candidates always include the k nearest by the
+float64 distances, and the answer is theirs. Where float32 cannot hold the
+data (more than 16,000 features, or norms beyond 1e15) the products are
+float64 and ``u = 2^-53``.
 
 Memory: one (queries x training rows) block of the product's dtype stays
 under ``max_memory`` bytes (at least one training tile of ``k`` segments per
