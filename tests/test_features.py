@@ -124,7 +124,7 @@ def test_knn_equals_sklearn_with_many_ties_and_small_chunks():
     t = rng.integers(0, 10, 3000)
     q = rng.integers(0, 3, (400, 4)).astype(np.float64)
     for k in (1, 3, 4, 7):
-        ours = KNeighborsClassifier(k, max_memory=3000 * 8 * 37).fit(x, t)  # chunks of 37
+        ours = KNeighborsClassifier(k, max_memory=3000 * 8 * 37).fit(x, t)  # many small blocks
         theirs = sk.KNeighborsClassifier(k, algorithm="brute").fit(x, t)
         np.testing.assert_array_equal(ours.predict(q), theirs.predict(q))
         d_ours, i_ours = ours.kneighbors(q)
