@@ -275,12 +275,13 @@ def conv2d_backward(
     return col2im(dcol, x_shape, kh, kw, stride, pad, order="hwc"), dW, db
 
 
-def _pool_col(x: np.ndarray, ph: int, pw: int, stride: int, pad: int, fill: float):
+def _pool_col(x: np.ndarray, ph: int, pw: int, stride: int | None, pad: int, fill: float):
     """The pooling windows as one slab per window position: (PH*PW, N, OH, OW, C).
 
     ``col[k]`` holds entry (k // PW, k % PW) of every window, so the max or
-    mean over axis 0 pools all windows at once.
+    mean over axis 0 pools all windows at once. ``stride`` None: the window's height.
     """
+    stride = ph if stride is None else stride
     _check_image(x)
     if not 0 <= 2 * pad <= min(ph, pw):
         raise fail("pad", f"at most half the window ({ph}x{pw})", pad)
@@ -288,8 +289,9 @@ def _pool_col(x: np.ndarray, ph: int, pw: int, stride: int, pad: int, fill: floa
     return np.ascontiguousarray(win).reshape(ph * pw, *win.shape[2:])
 
 
-def _unpool(dcol, x_shape, ph: int, pw: int, stride: int, pad: int) -> np.ndarray:
+def _unpool(dcol, x_shape, ph: int, pw: int, stride: int | None, pad: int) -> np.ndarray:
     """dL/dx from dL/dcol (PH*PW, N, OH, OW, C): col2im for pooling's col."""
+    stride = ph if stride is None else stride
     n, c, h, w = x_shape
     dx = _sum_windows(dcol, (n, c, h + 2 * pad, w + 2 * pad), ph, pw, stride, "pool")
     return _crop(dx, pad)
@@ -303,7 +305,6 @@ def max_pool2d_forward(
     x (N, C, H, W) -> y (N, C, OH, OW); ``col`` (PH*PW, N, OH, OW, C) holds
     the windows for backward. ``stride`` defaults to the window's height.
     """
-    stride = ph if stride is None else stride
     col = _pool_col(x, ph, pw, stride, pad, -np.inf)
     return col.max(axis=0).transpose(0, 3, 1, 2), col
 
@@ -324,7 +325,6 @@ def max_pool2d_backward(
     entry in row-major window order gets it (as ``argmax`` and PyTorch); a
     pixel that is the maximum of several overlapping windows gets the sum.
     """
-    stride = ph if stride is None else stride
     # rank the maxima of each window by position, K for the first down to 1:
     # the first maximum is the one of highest rank
     k = ph * pw
@@ -340,7 +340,6 @@ def avg_pool2d_forward(x: np.ndarray, ph: int, pw: int, stride: int | None = Non
 
     x (N, C, H, W) -> y (N, C, OH, OW).
     """
-    stride = ph if stride is None else stride
     return _pool_col(x, ph, pw, stride, pad, 0.0).mean(axis=0).transpose(0, 3, 1, 2)
 
 
@@ -353,7 +352,6 @@ def avg_pool2d_backward(
     pad: int = 0,
 ) -> np.ndarray:
     """dL/dx of average pooling: every pixel of a window gets dout / (PH*PW)."""
-    stride = ph if stride is None else stride
     share = dout.transpose(0, 2, 3, 1) / (ph * pw)  # (N, OH, OW, C)
     dcol = np.broadcast_to(share, (ph * pw, *share.shape))
     return _unpool(dcol, x_shape, ph, pw, stride, pad)

@@ -45,7 +45,7 @@ import numpy as np
 
 from nnscratch import initializers
 from nnscratch._registry import Registry
-from nnscratch._validate import check_float_dtype, fail
+from nnscratch._validate import check_float_dtype, check_seed, fail
 
 __all__ = ["REGISTRY", "Layer", "init_config"]
 
@@ -158,6 +158,26 @@ class Layer:
             for k in d:
                 d[k] = d[k].astype(dt)
         self._reset()
+
+    def _init_weights(self, init: Any, bias_init: Any, seed: int | None) -> None:
+        """Keep the initializers of W and b and the seed, then build from that seed.
+
+        For a layer with a weight matrix and a bias (Dense, Conv2D, Maxout);
+        its :meth:`build` calls :meth:`_draw_weights`.
+        """
+        self.init = initializers.get(init)
+        self.bias_init = initializers.get(bias_init)
+        self.seed = check_seed("seed", seed)
+        self.build(np.random.default_rng(self.seed), self.dtype)
+
+    def _draw_weights(
+        self, rng: np.random.Generator, w_shape: tuple[int, ...], b_shape: tuple[int, ...] | None
+    ) -> None:
+        """``params`` W drawn from ``init``, then b from ``bias_init`` (None: no b); zero grads."""
+        self.params = {"W": np.ascontiguousarray(self.init(w_shape, rng, self.dtype))}
+        if b_shape is not None:
+            self.params["b"] = np.ascontiguousarray(self.bias_init(b_shape, rng, self.dtype))
+        self._zero_grads()
 
     def _zero_grads(self) -> None:
         """Gradient arrays for ``params``; parameters frozen before stay frozen."""

@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 
 from nnscratch import functional_conv as F
-from nnscratch import initializers
-from nnscratch._validate import Integer, check, check_bool, check_seed, fail
+from nnscratch._validate import Integer, check, check_bool, fail
 from nnscratch.layers.base import Layer, _Slot
 from nnscratch.layers.base import init_config as _init_config
 
@@ -99,7 +98,30 @@ class _Image(_Own):
         return dout
 
 
-class Conv2D(_Image):
+class _Windowed(_Image):
+    """A layer that slides a window (``kernel_size`` or ``pool_size``) with ``stride``
+    and zero ``padding`` over the image: output size, config and repr, once."""
+
+    stride: int
+    padding: int
+
+    def _window(self) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def _output_hw(self, h: int, w: int) -> tuple[int, int]:
+        """(OH, OW) for an (H, W) image: ``(H + 2P - KH) // S + 1`` and likewise for W."""
+        (kh, kw), s, p = self._window(), self.stride, self.padding
+        return F.output_size(h, kh, s, p), F.output_size(w, kw, s, p)
+
+    def _window_config(self) -> dict[str, Any]:
+        return {"stride": self.stride, "padding": self.padding}
+
+    def _window_repr(self) -> str:
+        kh, kw = self._window()
+        return f"{kh}x{kw}, stride={self.stride}, padding={self.padding}"
+
+
+class Conv2D(_Windowed):
     """2-D convolution, the book's ``Convolution``: ``y = conv(x, W) + b``.
 
     ``y[n, f, i, j] = b[f] + sum_{c,p,q} W[f, c, p, q] x_pad[n, c, i*stride + p, j*stride + q]``
@@ -139,38 +161,25 @@ class Conv2D(_Image):
         self.stride = check("stride", stride, Integer(1))
         self.padding = check("padding", padding, Integer(0))
         self.channels = self.in_channels
-        self.init = initializers.get(init)
-        self.bias_init = initializers.get(bias_init)
         self.use_bias = check_bool("use_bias", use_bias)
-        self.seed = check_seed("seed", seed)
-        self.build(np.random.default_rng(self.seed), self.dtype)
+        self._init_weights(init, bias_init, seed)
 
     def compute_output_shape(self, input_shape):
         _, h, w = input_shape
-        kh, kw = self.kernel_size
-        return (
-            self.out_channels,
-            F.output_size(h, kh, self.stride, self.padding),
-            F.output_size(w, kw, self.stride, self.padding),
-        )
+        return (self.out_channels, *self._output_hw(h, w))
 
     def build(self, rng, dtype=None):
         super().build(rng, dtype)
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
-        self.params = {"W": np.ascontiguousarray(self.init(shape, rng, self.dtype))}
-        if self.use_bias:
-            self.params["b"] = np.ascontiguousarray(
-                self.bias_init((self.out_channels,), rng, self.dtype)
-            )
-        self._zero_grads()
+        self._draw_weights(rng, shape, (self.out_channels,) if self.use_bias else None)
 
     def _buffers(self, x: np.ndarray, c: _Slot) -> dict[str, Any]:
         """The col matrix, the output and the padded input for this batch shape."""
         if not c.extra:
             n, ch, h, w = x.shape
             kh, kw = self.kernel_size
-            p, s = self.padding, self.stride
-            oh, ow = F.output_size(h, kh, s, p), F.output_size(w, kw, s, p)
+            p = self.padding
+            oh, ow = self._output_hw(h, w)
             c.extra = {
                 # one channel: a Fortran-order col copies runs of OW pixels, not KW
                 "col": np.empty(
@@ -215,8 +224,7 @@ class Conv2D(_Image):
             "in_channels": self.in_channels,
             "out_channels": self.out_channels,
             "kernel_size": list(self.kernel_size),
-            "stride": self.stride,
-            "padding": self.padding,
+            **self._window_config(),
             "init": _init_config(self.init),
             "bias_init": _init_config(self.bias_init),
             "use_bias": self.use_bias,
@@ -224,15 +232,14 @@ class Conv2D(_Image):
             "dtype": self.dtype.name,
         }
 
+    def _window(self) -> tuple[int, int]:
+        return self.kernel_size
+
     def __repr__(self) -> str:
-        kh, kw = self.kernel_size
-        return (
-            f"Conv2D({self.in_channels} -> {self.out_channels}, {kh}x{kw}, "
-            f"stride={self.stride}, padding={self.padding})"
-        )
+        return f"Conv2D({self.in_channels} -> {self.out_channels}, {self._window_repr()})"
 
 
-class _Pool2D(_Image):
+class _Pool2D(_Windowed):
     """Shared arguments of the pooling layers: window, stride (default: the window), padding."""
 
     def __init__(
@@ -252,20 +259,40 @@ class _Pool2D(_Image):
 
     def compute_output_shape(self, input_shape):
         ch, h, w = input_shape
-        (ph, pw), s, p = self.pool_size, self.stride, self.padding
-        return (ch, F.output_size(h, ph, s, p), F.output_size(w, pw, s, p))
+        return (ch, *self._output_hw(h, w))
+
+    def _window(self) -> tuple[int, int]:
+        return self.pool_size
 
     def get_config(self):
         return {
             "pool_size": list(self.pool_size),
-            "stride": self.stride,
-            "padding": self.padding,
+            **self._window_config(),
             "dtype": self.dtype.name,
         }
 
     def __repr__(self) -> str:
-        ph, pw = self.pool_size
-        return f"{type(self).__name__}({ph}x{pw}, stride={self.stride}, padding={self.padding})"
+        return f"{type(self).__name__}({self._window_repr()})"
+
+    def forward(self, x, training=False, *, slot=0):
+        c = self._slots[slot] if slot < len(self._slots) else self._slot(slot)
+        c.x = self._image(x, c)
+        c.y = self._pool(c, c.x, *self.pool_size, self.stride, self.padding)
+        return c.y
+
+    def backward(self, dout, *, slot=0, accumulate=False, need_input_grad=True):
+        c = self._cached(slot)
+        dout = self._dout(c, dout)
+        if not need_input_grad:
+            return None
+        return self._unpool(c, dout, *self.pool_size, self.stride, self.padding)
+
+    # -- what a pooling layer writes: the functional_conv calls ---------------
+    def _pool(self, c: _Slot, x: np.ndarray, ph: int, pw: int, s: int, p: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def _unpool(self, c: _Slot, dout: np.ndarray, ph: int, pw: int, s: int, p: int) -> np.ndarray:
+        raise NotImplementedError
 
 
 class MaxPool2D(_Pool2D):
@@ -276,20 +303,11 @@ class MaxPool2D(_Pool2D):
     :mod:`nnscratch.functional_conv`). Padding is -inf, as PyTorch's.
     """
 
-    def forward(self, x, training=False, *, slot=0):
-        c = self._slots[slot] if slot < len(self._slots) else self._slot(slot)
-        x = self._image(x, c)
-        (ph, pw), s, p = self.pool_size, self.stride, self.padding
-        c.x = x
-        c.y, c.extra["col"] = F.max_pool2d_forward(x, ph, pw, s, p)
-        return c.y
+    def _pool(self, c, x, ph, pw, s, p):
+        y, c.extra["col"] = F.max_pool2d_forward(x, ph, pw, s, p)
+        return y
 
-    def backward(self, dout, *, slot=0, accumulate=False, need_input_grad=True):
-        c = self._cached(slot)
-        dout = self._dout(c, dout)
-        if not need_input_grad:
-            return None
-        (ph, pw), s, p = self.pool_size, self.stride, self.padding
+    def _unpool(self, c, dout, ph, pw, s, p):
         return F.max_pool2d_backward(dout, c.extra["col"], c.y, c.x.shape, ph, pw, s, p)
 
 
@@ -300,20 +318,10 @@ class AvgPool2D(_Pool2D):
     window dout / (PH*PW).
     """
 
-    def forward(self, x, training=False, *, slot=0):
-        c = self._slots[slot] if slot < len(self._slots) else self._slot(slot)
-        x = self._image(x, c)
-        (ph, pw), s, p = self.pool_size, self.stride, self.padding
-        c.x = x
-        c.y = F.avg_pool2d_forward(x, ph, pw, s, p)
-        return c.y
+    def _pool(self, c, x, ph, pw, s, p):
+        return F.avg_pool2d_forward(x, ph, pw, s, p)
 
-    def backward(self, dout, *, slot=0, accumulate=False, need_input_grad=True):
-        c = self._cached(slot)
-        dout = self._dout(c, dout)
-        if not need_input_grad:
-            return None
-        (ph, pw), s, p = self.pool_size, self.stride, self.padding
+    def _unpool(self, c, dout, ph, pw, s, p):
         return F.avg_pool2d_backward(dout, c.x.shape, ph, pw, s, p)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from nnscratch import functional as F
 from nnscratch import initializers
-from nnscratch._validate import Integer, check, check_bool, check_seed
+from nnscratch._validate import Integer, check, check_bool
 from nnscratch.layers.base import Layer, init_config
 
 __all__ = ["Dense"]
@@ -46,20 +46,13 @@ class Dense(Layer):
         super().__init__(dtype)
         self.in_features = check("in_features", in_features, Integer(1))
         self.out_features = check("out_features", out_features, Integer(1))
-        self.init = initializers.get(init)
-        self.bias_init = initializers.get(bias_init)
         self.use_bias = check_bool("use_bias", use_bias)
-        self.seed = check_seed("seed", seed)
-        self.build(np.random.default_rng(self.seed), self.dtype)
+        self._init_weights(init, bias_init, seed)
 
     def build(self, rng, dtype=None):
         super().build(rng, dtype)
-        shape = (self.in_features, self.out_features)
-        self.params = {"W": np.ascontiguousarray(self.init(shape, rng, self.dtype))}
-        if self.use_bias:
-            b = self.bias_init((self.out_features,), rng, self.dtype)
-            self.params["b"] = np.ascontiguousarray(b)
-        self._zero_grads()
+        b_shape = (self.out_features,) if self.use_bias else None
+        self._draw_weights(rng, (self.in_features, self.out_features), b_shape)
 
     def _forward(self, c, x, training):
         return F.dense_forward(x, self.params["W"], self.params.get("b"), out=c.y)

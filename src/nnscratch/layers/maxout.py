@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from nnscratch import functional as F
-from nnscratch import initializers
-from nnscratch._validate import Integer, check, check_seed
+from nnscratch._validate import Integer, check
 from nnscratch.layers.base import Layer, init_config
 
 __all__ = ["Maxout"]
@@ -43,10 +40,7 @@ class Maxout(Layer):
         self.in_features = check("in_features", in_features, Integer(1))
         self.units = check("units", units, Integer(1))
         self.pieces = check("pieces", pieces, Integer(1))
-        self.init = initializers.get(init)
-        self.bias_init = initializers.get(bias_init)
-        self.seed = check_seed("seed", seed)
-        self.build(np.random.default_rng(self.seed), self.dtype)
+        self._init_weights(init, bias_init, seed)
 
     @property
     def input_shape(self):
@@ -58,11 +52,7 @@ class Maxout(Layer):
     def build(self, rng, dtype=None):
         super().build(rng, dtype)
         k = self.units * self.pieces
-        self.params = {
-            "W": np.ascontiguousarray(self.init((self.in_features, k), rng, self.dtype)),
-            "b": np.ascontiguousarray(self.bias_init((k,), rng, self.dtype)),
-        }
-        self._zero_grads()
+        self._draw_weights(rng, (self.in_features, k), (k,))
 
     def _forward(self, c, x, training):
         y, c.extra["idx"] = F.maxout_forward(x, self.params["W"], self.params["b"], self.pieces)
