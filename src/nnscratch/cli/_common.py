@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from nnscratch import datasets
 from nnscratch.datasets.mnist import MnistUnavailableError
@@ -25,9 +25,13 @@ __all__ = [
     "describe_non_file",
     "existing_file",
     "load_mnist",
+    "parse_number",
+    "positive_float",
     "positive_int",
     "show_progress",
 ]
+
+_N = TypeVar("_N", int, float)
 
 
 class CLIError(Exception):
@@ -102,14 +106,27 @@ def check_output_file(text: str, option: str) -> Path:
     return path
 
 
+def parse_number(text: str, convert: Callable[[str], _N], expected: str) -> _N:
+    """``convert(text)``, or argparse's error "expected <expected>, got '<text>'"."""
+    try:
+        return convert(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+
+
 def positive_int(text: str) -> int:
     """argparse type: an integer > 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    value = parse_number(text, int, "a positive integer")
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def positive_float(text: str, expected: str = "a number") -> float:
+    """argparse type: a finite number > 0 (``expected`` names it when it is no number)."""
+    value = parse_number(text, float, expected)
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return value
 
 

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from nnscratch.cli._common import CLIError, add_command, existing_file
+from nnscratch.cli._common import CLIError, add_command, existing_file, parse_number
 
 __all__ = ["register"]
 
 
 def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    value = parse_number(text, int, "a port number")
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port in [0, 65535], got {value}")
     return value

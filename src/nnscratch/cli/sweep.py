@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from nnscratch.cli._common import CLIError, check_output_file, positive_int
+from nnscratch.cli._common import CLIError, check_output_file, positive_float, positive_int
 from nnscratch.sweep import BOOK_SETTINGS, MLPTrial, SearchSpace, book_space, parse, run_sweep
 
 __all__ = ["register"]
@@ -39,14 +39,8 @@ def _setting(text: str) -> tuple[str, Any]:
     return name, value
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+def _seconds(text: str) -> float:
+    return positive_float(text, "a number of seconds")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -84,7 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "(needs the 'tune' extra); default random")  # fmt: skip
     p.add_argument("--no-prune", action="store_true", help="with tpe: never stop a trial early")
     p.add_argument("--trials", type=positive_int, default=100, help="default 100")
-    p.add_argument("--time", type=_positive_float, metavar="SECONDS",
+    p.add_argument("--time", type=_seconds, metavar="SECONDS",
                    help="start no trial after this many seconds")  # fmt: skip
     p.add_argument("--seed", type=int, default=0, help="the sweep's seed (default 0)")
     p.add_argument("--train", type=positive_int, metavar="N",

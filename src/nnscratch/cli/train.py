@@ -8,7 +8,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from nnscratch.cli._common import CLIError, check_output_file, load_mnist, positive_int
+from nnscratch.cli._common import (
+    CLIError,
+    check_output_file,
+    load_mnist,
+    positive_float,
+    positive_int,
+)
 from nnscratch.training.callbacks import Callback
 
 __all__ = ["register"]
@@ -38,16 +44,6 @@ def _hidden(text: str) -> tuple[int, ...]:
     if any(s > MAX_HIDDEN for s in sizes):
         raise argparse.ArgumentTypeError(f"expected sizes up to {MAX_HIDDEN:,}, got {text!r}")
     return sizes
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -93,7 +89,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--lr",
-        type=_positive_float,
+        type=positive_float,
         default=None,
         help=f"(peak) learning rate (default {d.lr:g}; cnn {dc.lr:g})",
     )

@@ -32,7 +32,7 @@ from nnscratch.minima.strategies import (
 from nnscratch.training.loop import fit
 from nnscratch.training.optimizers import SGD
 
-__all__ = ["MinimaReport", "MinimaRow", "minima_experiment"]
+__all__ = ["MinimaReport", "MinimaRow", "SuccessCount", "minima_experiment"]
 
 #: Strategy name -> (its budget, as printed under the table; one run of it).
 Strategies = dict[str, tuple[str, Callable[..., Any]]]
@@ -40,21 +40,31 @@ Strategies = dict[str, tuple[str, Callable[..., Any]]]
 
 # --- the report -------------------------------------------------------------------
 @dataclass(frozen=True)
-class MinimaRow:
-    """One line of the minima table: a strategy on a problem over ``runs`` seeds."""
+class SuccessCount:
+    """A strategy on a problem over ``runs`` seeds, ``successes`` of which reached the goal.
+
+    The first fields of every table row of the study (:class:`MinimaRow`,
+    ``nnscratch.sweep.seeds.SeedRow``).
+    """
 
     problem: str
     strategy: str
     runs: int
     successes: int
-    mean_final: float
-    median_final: float
-    seconds_per_run: float
-    budget: str
 
     @property
     def success_rate(self) -> float:
         return self.successes / self.runs
+
+
+@dataclass(frozen=True)
+class MinimaRow(SuccessCount):
+    """One line of the minima table: a strategy on a problem over ``runs`` seeds."""
+
+    mean_final: float
+    median_final: float
+    seconds_per_run: float
+    budget: str
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 
 from nnscratch._validate import Integer, check, check_bool, check_seed
 from nnscratch.minima import minima_experiment
+from nnscratch.minima.experiment import SuccessCount
 from nnscratch.sweep.execution import drive, open_runner
 from nnscratch.sweep.results import ResultsFile, _value
 
@@ -74,22 +75,14 @@ def _block(indices: Sequence[int], seed: int, settings: dict[str, Any]) -> list[
 
 
 @dataclass(frozen=True)
-class SeedRow:
+class SeedRow(SuccessCount):
     """A strategy on a problem over many seeds: the count and its 95 % Wilson interval."""
 
-    problem: str
-    strategy: str
-    runs: int
-    successes: int
     low: float
     high: float
     mean_final: float
     median_final: float
     seconds_per_run: float
-
-    @property
-    def success_rate(self) -> float:
-        return self.successes / self.runs
 
 
 @dataclass
