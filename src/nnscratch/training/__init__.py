@@ -4,7 +4,8 @@ Reading order: :mod:`~nnscratch.training.optimizers` (the update rules of the
 book's chapter 6), :mod:`~nnscratch.training.hooks` (what changes a gradient
 before the update: weight decay, clipping, noise, freezing),
 :mod:`~nnscratch.training.schedules` (the learning rate over time),
-:mod:`~nnscratch.training.loop` (``fit`` and ``Trainer``),
+:mod:`~nnscratch.training.loop` (``fit`` and ``Trainer``; the data checks and
+the validation pass in :mod:`~nnscratch.training.evaluation`),
 :mod:`~nnscratch.training.callbacks` and
 :mod:`~nnscratch.training.checkpoints`. The bookkeeping every optimizer
 shares is in :mod:`~nnscratch.training.optimizer_base`.

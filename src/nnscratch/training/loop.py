@@ -60,19 +60,19 @@ from typing import Any, TextIO
 import numpy as np
 from tqdm import tqdm
 
-from nnscratch._validate import Integer, check, check_array, check_bool, check_seed, fail
+from nnscratch._validate import Integer, check, check_bool, check_seed, fail
 from nnscratch.metrics import count_correct, target_labels
 from nnscratch.network import Network
 from nnscratch.training import optimizers as _optimizers
 from nnscratch.training import schedules as _schedules
 from nnscratch.training.callbacks import Callback, History
 from nnscratch.training.checkpoints import read_checkpoint, restore_checkpoint, save_checkpoint
+from nnscratch.training.evaluation import as_data, evaluate
 
 __all__ = ["Trainer", "TrainingDivergedError", "check_network", "fit"]
 
 # Rows per forward pass of evaluate: a convolutional network's im2col matrices
 # grow with the batch (8,192 MNIST images: 1.3 GB for the default CNN, 1,024: 170 MB).
-_EVAL_CHUNK = 1024
 _REFRESH_SECONDS = 0.1
 
 Schedule = _schedules.Schedule | Callable[[int], float] | Mapping[str, Any] | None
@@ -106,34 +106,6 @@ class TrainingDivergedError(FloatingPointError):
             f"with learning rate {lr:g}; the weights from the start of epoch {epoch} "
             "were restored. Try a smaller learning rate."
         )
-
-
-def _finite(name: str, values: Any) -> np.ndarray:
-    """``values`` as an array, refused (naming the first bad entry) if any is NaN or infinite."""
-    arr = check_array(name, values)
-    # One sum costs half of isfinite(arr).all() on MNIST; a NaN or an infinity makes
-    # it non-finite, and so may an overflow of finite values: only then look closer.
-    if arr.dtype.kind == "f":
-        with np.errstate(over="ignore", invalid="ignore"):
-            total = float(np.sum(arr))
-        if not math.isfinite(total):
-            check_array(name, arr, finite=True)
-    return arr
-
-
-def _as_data(x: Any, t: Any, dtype: np.dtype, what: str) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs cast once to the network's dtype; targets with as many rows; all finite."""
-    x = _finite(f"{what} x", x)
-    t = _finite(f"{what} t", t)
-    if x.ndim < 1 or x.shape[0] == 0:
-        raise fail(f"{what} x", "an array (N, ...) with N >= 1 samples", f"shape {x.shape}")
-    if t.ndim < 1 or t.shape[0] != x.shape[0]:
-        raise fail(f"{what} t", f"{x.shape[0]} rows (as x)", f"shape {t.shape}")
-    if x.dtype != dtype:
-        x = x.astype(dtype)
-    if t.dtype.kind == "f" and t.dtype != dtype:
-        t = t.astype(dtype)
-    return np.ascontiguousarray(x), np.ascontiguousarray(t)
 
 
 def check_network(name: str, net: Any) -> Network:
@@ -234,14 +206,14 @@ class Trainer:
         """
         epochs = check("epochs", epochs, Integer(0))
         dtype = self.net.dtype
-        x, t = _as_data(x, t, dtype, "training")
+        x, t = as_data(x, t, dtype, "training")
         val = None
         if validation_data is not None:
             if not (isinstance(validation_data, Sequence) and len(validation_data) == 2):
                 raise fail(
                     "validation_data", "a pair (x_val, t_val)", type(validation_data).__name__
                 )
-            val = _as_data(*validation_data, dtype, "validation")
+            val = as_data(*validation_data, dtype, "validation")
         if resume:
             self._resume(epochs)
         self.stop_training = False
@@ -255,7 +227,7 @@ class Trainer:
             while self.epoch < epochs and not self.stop_training:
                 logs = loop.run(self.epoch + 1, epochs)
                 if val is not None:
-                    logs.update(self._evaluate(*val, prefix="val_"))
+                    logs.update(evaluate(self.net, *val, prefix="val_"))
                 logs["lr"] = self.optimizer.lr
                 logs["seconds"] = time.perf_counter() - loop.started
                 self.epoch += 1
@@ -277,23 +249,7 @@ class Trainer:
         In inference mode, in chunks of 1024 rows: ``net.loss`` for the loss
         and, for classification targets, ``net.predict`` for the accuracy.
         """
-        return self._evaluate(*_as_data(x, t, self.net.dtype, "evaluation"), prefix=prefix)
-
-    def _evaluate(self, x: np.ndarray, t: np.ndarray, *, prefix: str = "") -> dict[str, float]:
-        net = self.net
-        act = net.output_activation
-        labels = target_labels(t, act)
-        total, correct = 0.0, 0
-        n = x.shape[0]
-        for lo in range(0, n, _EVAL_CHUNK):
-            hi = min(lo + _EVAL_CHUNK, n)
-            total += float(net.loss(x[lo:hi], t[lo:hi])) * (hi - lo)
-            if labels is not None:
-                correct += count_correct(net.predict(x[lo:hi]), labels[lo:hi], act)
-        out = {f"{prefix}loss": total / n}
-        if labels is not None:
-            out[f"{prefix}accuracy"] = correct / n
-        return out
+        return evaluate(self.net, *as_data(x, t, self.net.dtype, "evaluation"), prefix=prefix)
 
     # -- checkpoints ---------------------------------------------------------------
     def save_checkpoint(self, path: str | PathLike[str]) -> Path:
