@@ -43,7 +43,7 @@ def load_digit(path: str | os.PathLike[str] | BinaryIO) -> np.ndarray:
     a regular file (a FIFO would block), too large or holds no digit;
     ImportError without Pillow.
     """
-    try:
+    try:  # deferred: Pillow is the optional "plot" extra
         from PIL import Image, ImageOps, UnidentifiedImageError
     except ImportError as err:
         raise ImportError("reading images needs Pillow: pip install 'nnscratch[plot]'") from err
@@ -149,7 +149,7 @@ def _ink(grey: np.ndarray) -> np.ndarray:
 
 def _fit_box(crop: np.ndarray) -> np.ndarray:
     """Resize so the longest side is 20 pixels, keeping the aspect ratio (anti-aliased)."""
-    from PIL import Image
+    from PIL import Image  # deferred: the optional "plot" extra (read_digit checked it is there)
 
     h, w = crop.shape
     scale = _BOX / max(h, w)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from nnscratch import activations, convnets, initializers
+from nnscratch import activations, convnets, datasets, initializers
 from nnscratch.layers import Activation, Dense
 from nnscratch.losses import SoftmaxCrossEntropy
 from nnscratch.network import Sequential
@@ -253,9 +253,7 @@ def train_mnist(
     the validation data, so the history holds test accuracy per epoch.
     """
     if data is None:
-        from nnscratch.datasets import load_mnist
-
-        data = load_mnist(normalize=True, flatten=True, one_hot_label=False)
+        data = datasets.load_mnist(normalize=True, flatten=True, one_hot_label=False)
     (x_train, t_train), (x_test, t_test) = data
     if isinstance(config, CNNConfig):
         net = build_cnn(config)

@@ -8,10 +8,27 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from time import perf_counter
 
 import numpy as np
 
-from nnscratch.cli._common import CLIError, Progress
+from nnscratch import activations as act
+from nnscratch import losses
+from nnscratch.activations import softmax
+from nnscratch.book import forward, init_network, simpleNet
+from nnscratch.cli._common import CLIError, Progress, load_mnist
+from nnscratch.cli._models import load_model
+from nnscratch.features.compare import (
+    features_experiment,
+    features_table,
+    preprocessing_experiment,
+    preprocessing_table,
+)
+from nnscratch.layers import Activation, Dense
+from nnscratch.minima import minima_experiment
+from nnscratch.network import Sequential
+from nnscratch.numerical import gradient_descent, numerical_diff, numerical_gradient
+from nnscratch.sweep.seeds import minima_sweep
 
 __all__ = ["DEMOS", "register"]
 
@@ -22,8 +39,6 @@ def _fmt(x: np.ndarray | float) -> str:
 
 def demo_activations() -> None:
     """Step, sigmoid and ReLU on the book's inputs, and the extremes that must not overflow."""
-    from nnscratch import activations as act
-
     x = np.array([-1.0, 1.0, 2.0])
     print(f"x                   = {_fmt(x)}")
     for name in ("step", "sigmoid", "relu", "tanh", "gelu", "silu"):
@@ -39,8 +54,6 @@ def demo_activations() -> None:
 
 def demo_softmax() -> None:
     """Softmax of the book's examples, and why the maximum is subtracted first."""
-    from nnscratch.activations import softmax
-
     a = np.array([0.3, 2.9, 4.0])
     print(f"softmax({_fmt(a)}) = {_fmt(softmax(a))}, sum {float(softmax(a).sum()):.1f}")
     big = np.array([1010.0, 1000.0, 990.0])
@@ -52,8 +65,6 @@ def demo_softmax() -> None:
 
 def demo_losses() -> None:
     """The book's sum of squares (its 'mean_squared_error') and cross entropy examples."""
-    from nnscratch import losses
-
     t = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0], dtype=float)
     good = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
     bad = np.array([0.1, 0.05, 0.1, 0.0, 0.05, 0.1, 0.0, 0.6, 0.0, 0.0])
@@ -71,8 +82,6 @@ def demo_losses() -> None:
 
 def demo_gradient_descent() -> None:
     """Numerical derivatives and gradient descent on the book's functions (chapter 4)."""
-    from nnscratch.book import simpleNet
-    from nnscratch.numerical import gradient_descent, numerical_diff, numerical_gradient
 
     def f1(x: float) -> float:
         return 0.01 * x**2 + 0.1 * x
@@ -101,8 +110,6 @@ def demo_gradient_descent() -> None:
 
 def demo_toy_network() -> None:
     """The book's three-layer network with hand-set weights (section 3.4.3)."""
-    from nnscratch.book import forward, init_network
-
     network = init_network()
     x = np.array([1.0, 0.5])
     print(f"forward(init_network(), {_fmt(x)}) = {_fmt(forward(network, x))}")
@@ -110,9 +117,6 @@ def demo_toy_network() -> None:
 
 def demo_mnist_inference(model: str = "sample") -> None:
     """Classify the MNIST test set with a chapter-3 network (784-50-100-10, sigmoid)."""
-    from nnscratch.cli._common import load_mnist
-    from nnscratch.cli._models import load_model
-
     net = load_model(model)
     _, (x, t) = load_mnist(normalize=True, flatten=True)
     one_by_one = sum(int(np.argmax(net.predict(x[i])) == t[i]) for i in range(len(x)))
@@ -128,10 +132,6 @@ def demo_mnist_inference(model: str = "sample") -> None:
 
 def demo_gradient_check() -> None:
     """Chapter 5: backpropagation against numerical gradients on 3 MNIST samples."""
-    from nnscratch.cli._common import load_mnist
-    from nnscratch.layers import Activation, Dense
-    from nnscratch.network import Sequential
-
     (x, t), _ = load_mnist(normalize=True, one_hot_label=True)
     net = Sequential(
         [Dense(784, 50, init=0.01), Activation("relu"), Dense(50, 10, init=0.01)],
@@ -152,12 +152,6 @@ def demo_gradient_check() -> None:
 
 def demo_backprop_vs_numerical(hidden: int = 50, batch_size: int = 100) -> None:
     """Time one gradient of chapter 4's 784-50-10 net (batch 100) by backprop and numerically."""
-    from time import perf_counter
-
-    from nnscratch.cli._common import load_mnist
-    from nnscratch.layers import Activation, Dense
-    from nnscratch.network import Sequential
-
     (x, t), _ = load_mnist(normalize=True, one_hot_label=True)
     net = Sequential(  # the book's TwoLayerNet: weight_init_std 0.01, sigmoid, softmax
         [Dense(784, hidden, init=0.01), Activation("sigmoid"), Dense(hidden, 10, init=0.01)],
@@ -186,8 +180,6 @@ def demo_backprop_vs_numerical(hidden: int = 50, batch_size: int = 100) -> None:
 
 def demo_minima() -> None:
     """How often plain descent, restarts, annealing and SGD find the global minimum."""
-    from nnscratch.minima import minima_experiment
-
     with Progress("minima") as progress:
         progress.stage = "50 seeds x 4 strategies on Rastrigin and XOR"
         report = minima_experiment()
@@ -196,16 +188,12 @@ def demo_minima() -> None:
 
 def demo_preprocessing() -> None:
     """The chapter-5 net on raw, /255, standardised, PCA- and ZCA-whitened MNIST pixels."""
-    from nnscratch.features.compare import preprocessing_experiment, preprocessing_table
-
     print("784-50-10 ReLU, init std 0.01, SGD lr 0.1, batches of 100, seed 0; whitening eps 0.1")
     print(preprocessing_table(preprocessing_experiment()))
 
 
 def demo_features() -> None:
     """Hand-made features + kNN / linear SVM against end-to-end networks, MNIST test set."""
-    from nnscratch.features.compare import features_experiment, features_table
-
     rows = features_experiment(log=lambda msg: print(msg, flush=True))
     print(features_table(rows))
 
@@ -257,8 +245,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def demo_minima_sweep(args: argparse.Namespace) -> None:
     """The minima table over ``--seeds`` seeds with 95% Wilson intervals, on the sweep runners."""
-    from nnscratch.sweep.seeds import minima_sweep
-
     report = minima_sweep(
         50 if args.seeds is None else args.seeds,
         results=args.results,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from nnscratch import io, recipes
 from nnscratch.cli._common import (
     CLIError,
     check_output_file,
@@ -15,6 +17,8 @@ from nnscratch.cli._common import (
     positive_float,
     positive_int,
 )
+from nnscratch.recipes import SCHEDULES, CNNConfig, MLPConfig
+from nnscratch.training import read_checkpoint
 from nnscratch.training.callbacks import Callback
 
 __all__ = ["register"]
@@ -47,8 +51,6 @@ def _hidden(text: str) -> tuple[int, ...]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from nnscratch.recipes import SCHEDULES, CNNConfig, MLPConfig
-
     d, dc = MLPConfig(), CNNConfig()
     p = sub.add_parser(
         "train",
@@ -137,8 +139,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _config(args: argparse.Namespace):
-    from nnscratch.recipes import CNNConfig, MLPConfig
-
     if args.seed < 0:
         raise CLIError(f"--seed: expected an integer >= 0, got {args.seed}")
     if args.resume and not args.checkpoint:
@@ -166,9 +166,6 @@ def _config(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from nnscratch import io
-    from nnscratch.recipes import train_mnist
-
     config = _config(args)
     if args.out is None:
         args.out = DEFAULT_OUT_CNN if args.model == "cnn" else DEFAULT_OUT
@@ -181,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
     table = _EpochTable(quiet=args.quiet)
     start = time.perf_counter()
     try:
-        net, history = train_mnist(
+        net, history = recipes.train_mnist(
             config, data, callbacks=[table], checkpoint=args.checkpoint, resume=args.resume
         )
     except KeyboardInterrupt:
@@ -206,8 +203,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_resumable(checkpoint: str, epochs: int) -> None:
     """--resume needs an existing checkpoint with epochs left to train."""
-    from nnscratch.training import read_checkpoint
-
     path = Path(checkpoint)
     if not path.exists():
         raise CLIError(
@@ -253,8 +248,6 @@ def _check_writable(text: str, option: str) -> Path:
 
 
 def _json(obj: object) -> str:
-    import json
-
     return json.dumps(obj, sort_keys=True)
 
 

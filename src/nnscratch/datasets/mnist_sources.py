@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+from tqdm import tqdm
 
 from nnscratch._atomic import atomic_path
 from nnscratch._safepickle import safe_load
@@ -270,8 +271,6 @@ def _download(url: str, verbose: bool) -> bytes:
 
 
 def _read_with_progress(response, total: int | None, label: str, verbose: bool) -> bytes:
-    from tqdm import tqdm
-
     chunks = []
     with tqdm(
         total=total,

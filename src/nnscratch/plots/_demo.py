@@ -13,6 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from nnscratch import io, recipes
+from nnscratch.datasets.mnist import load_mnist
+from nnscratch.layers import Activation, Dense
+from nnscratch.network import Sequential
+from nnscratch.training import fit
+from nnscratch.training.optimizers import Adam
+
 __all__ = ["QuickRun", "cnn_model", "mnist_arrays", "quick_model"]
 
 
@@ -24,8 +31,6 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=2)
 def _mnist(normalize: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    from nnscratch.datasets.mnist import load_mnist
-
     train, test = load_mnist(normalize=normalize, flatten=True, one_hot_label=False, verbose=False)
     return {
         "train": (_frozen(train[0]), _frozen(train[1])),
@@ -58,11 +63,6 @@ def quick_model(seed: int = 0, n_train: int = 8_000, epochs: int = 5) -> QuickRu
     Mini-batches of 100, learning rate 1e-3, validation on the 10,000 test
     images after every epoch; the same seed gives the same model.
     """
-    from nnscratch.layers import Activation, Dense
-    from nnscratch.network import Sequential
-    from nnscratch.training import fit
-    from nnscratch.training.optimizers import Adam
-
     x_train, t_train = mnist_arrays("train")
     x_test, t_test = mnist_arrays("test")
     rng = np.random.default_rng(seed)
@@ -102,8 +102,6 @@ def cnn_model() -> tuple[Any, np.ndarray]:
     epoch on 10,000 images; the filters before training are the recipe's
     initial weights for seed 0, those the bundled model started from.
     """
-    from nnscratch import io, recipes
-
     config = recipes.CNNConfig(seed=0)
     before = _frozen(recipes.build_cnn(config).parameters()["1.W"])
     if "cnn" in io.bundled_models():

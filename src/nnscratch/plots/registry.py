@@ -15,6 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nnscratch.features import cell_histograms, image_gradients
+from nnscratch.features.compare import (
+    HOG_MNIST,
+    preprocessing_experiment,
+    preprocessings,
+)
 from nnscratch.plots import (
     _demo,
     book_figures,
@@ -98,8 +104,6 @@ RESULTS_FIGURES = ("sweep-curves", "sweep-scatter")
 
 
 def _preprocessing_losses(**kwargs: Any) -> Figure:
-    from nnscratch.features.compare import preprocessing_experiment  # trains: only when drawn
-
     x_train, t_train = _demo.mnist_arrays("train", normalize=False)
     x_test, t_test = _demo.mnist_arrays("test", normalize=False)
     runs = preprocessing_experiment(((x_train, t_train), (x_test, t_test)), epochs=1)
@@ -107,8 +111,6 @@ def _preprocessing_losses(**kwargs: Any) -> Figure:
 
 
 def _whitened_digits(**kwargs: Any) -> Figure:
-    from nnscratch.features.compare import preprocessings
-
     x_train, _ = _demo.mnist_arrays("train", normalize=False)
     x_test, _ = _demo.mnist_arrays("test", normalize=False)
     views = {name: f(x_test[:6]) for name, f in preprocessings(x_train).items()}
@@ -116,9 +118,6 @@ def _whitened_digits(**kwargs: Any) -> Figure:
 
 
 def _hog_cells(index: int = 0, **kwargs: Any) -> Figure:
-    from nnscratch.features import cell_histograms, image_gradients
-    from nnscratch.features.compare import HOG_MNIST
-
     x, t = _demo.mnist_arrays("test")
     g_row, g_col = image_gradients(x[index].reshape(1, 28, 28).astype(np.float64))
     cells = cell_histograms(g_row, g_col, HOG_MNIST["pixels_per_cell"], HOG_MNIST["orientations"])
