@@ -294,19 +294,13 @@ _REGISTRY: Registry[Initializer] = Registry(
 )
 
 
-def names() -> list[str]:
-    """All registered names, aliases included, sorted."""
-    return _REGISTRY.names()
-
-
-def deserialize(identifier: str | dict[str, Any]) -> Initializer:
-    """Build an initializer from a name or ``{"class_name": ..., "config": {...}}``."""
-    return _REGISTRY.deserialize(identifier)
-
-
-def serialize(init: Initializer) -> dict[str, Any]:
-    """``{"class_name": name, "config": {...}}``, JSON-able, inverse of :func:`deserialize`."""
-    return _REGISTRY.serialize(init)
+# The registry's own methods, as this module's functions:
+# names() -> every registered name, aliases included, sorted;
+# deserialize(name or {"class_name": ..., "config": {...}}) -> an instance;
+# serialize(instance) -> {"class_name": ..., "config": {...}}, its inverse.
+names = _REGISTRY.names
+deserialize = _REGISTRY.deserialize
+serialize = _REGISTRY.serialize
 
 
 def get(identifier: Initializer | str | dict[str, Any] | float | Callable | None) -> Any:

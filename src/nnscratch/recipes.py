@@ -38,6 +38,7 @@ __all__ = [
     "build_mlp",
     "make_optimizer",
     "make_schedule",
+    "make_trainer",
     "train_mnist",
 ]
 
@@ -78,30 +79,7 @@ class MLPConfig:
         self.hidden = tuple(int(h) for h in self.hidden)
         if any(h <= 0 for h in self.hidden):
             raise ValueError(f"hidden: expected positive layer sizes, got {self.hidden}")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule: expected one of {SCHEDULES}, got {self.schedule!r}")
-        for name in ("epochs", "batch_size"):
-            value = getattr(self, name)
-            if not (_is_int(value) and value > 0):
-                raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-        if not (_is_int(self.seed) and self.seed >= 0):
-            raise ValueError(f"seed: expected an integer >= 0, got {self.seed!r}")
-        if not (_is_real(self.lr) and math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"lr: expected a positive finite number, got {self.lr!r}")
-        if not (
-            _is_real(self.weight_decay)
-            and math.isfinite(self.weight_decay)
-            and self.weight_decay >= 0
-        ):
-            raise ValueError(
-                f"weight_decay: expected a finite number >= 0, got {self.weight_decay!r}"
-            )
-        if not (_is_real(self.label_smoothing) and 0.0 <= self.label_smoothing < 1.0):
-            raise ValueError(
-                f"label_smoothing: expected a number in [0, 1), got {self.label_smoothing!r}"
-            )
-        if self.dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype: expected 'float32' or 'float64', got {self.dtype!r}")
+        _check_training(self)
         # Unknown names fail here, before any data is loaded: each registry
         # raises a ValueError listing the names it knows.
         activations.get(self.activation)
@@ -146,18 +124,8 @@ class CNNConfig:
         if not (_is_int(self.hidden) and self.hidden >= 0):
             raise ValueError(f"hidden: expected an integer >= 0, got {self.hidden!r}")
         # the settings shared with the MLP recipe are checked by the same code
-        MLPConfig(
-            hidden=(),
-            optimizer=self.optimizer,
-            lr=self.lr,
-            weight_decay=self.weight_decay,
-            schedule=self.schedule,
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            label_smoothing=self.label_smoothing,
-            seed=self.seed,
-            dtype=self.dtype,
-        )
+        _check_training(self)
+        make_optimizer(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as a JSON-able dict, with ``"model": "cnn"``."""
@@ -172,6 +140,35 @@ def build_cnn(config: CNNConfig) -> Sequential:
     return convnets.small_convnet(
         config.filters, config.hidden, loss=loss, seed=config.seed, dtype=config.dtype
     )
+
+
+def _check_training(config: MLPConfig | CNNConfig) -> None:
+    """The checks of the settings both recipes share (schedule, epochs, batches, seed,
+    learning rate, weight decay, label smoothing, dtype): ValueError naming the first bad one."""
+    if config.schedule not in SCHEDULES:
+        raise ValueError(f"schedule: expected one of {SCHEDULES}, got {config.schedule!r}")
+    for name in ("epochs", "batch_size"):
+        value = getattr(config, name)
+        if not (_is_int(value) and value > 0):
+            raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    if not (_is_int(config.seed) and config.seed >= 0):
+        raise ValueError(f"seed: expected an integer >= 0, got {config.seed!r}")
+    if not (_is_real(config.lr) and math.isfinite(config.lr) and config.lr > 0):
+        raise ValueError(f"lr: expected a positive finite number, got {config.lr!r}")
+    if not (
+        _is_real(config.weight_decay)
+        and math.isfinite(config.weight_decay)
+        and config.weight_decay >= 0
+    ):
+        raise ValueError(
+            f"weight_decay: expected a finite number >= 0, got {config.weight_decay!r}"
+        )
+    if not (_is_real(config.label_smoothing) and 0.0 <= config.label_smoothing < 1.0):
+        raise ValueError(
+            f"label_smoothing: expected a number in [0, 1), got {config.label_smoothing!r}"
+        )
+    if config.dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype: expected 'float32' or 'float64', got {config.dtype!r}")
 
 
 def _is_int(value: Any) -> bool:
@@ -237,6 +234,26 @@ def make_schedule(config: MLPConfig, steps_per_epoch: int) -> schedules.Schedule
     return None
 
 
+def make_trainer(
+    config: MLPConfig | CNNConfig, net: Sequential, n_train: int, **options: Any
+) -> Trainer:
+    """The :class:`~nnscratch.training.Trainer` of ``config`` for ``net`` on ``n_train`` samples.
+
+    Its optimizer, batch size, schedule (over ``epochs * ceil(n_train /
+    batch_size)`` steps) and seed come from ``config``; ``options``
+    (callbacks, verbose, checkpoint, ...) go to the Trainer as they are.
+    """
+    steps = -(-n_train // config.batch_size)
+    return Trainer(
+        net,
+        make_optimizer(config),
+        batch_size=config.batch_size,
+        schedule=make_schedule(config, steps),
+        seed=config.seed,
+        **options,
+    )
+
+
 def train_mnist(
     config: MLPConfig | CNNConfig,
     data: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
@@ -259,14 +276,11 @@ def train_mnist(
         net = build_cnn(config)
     else:
         net = build_mlp(config, inputs=x_train.shape[1])
-    steps = -(-len(x_train) // config.batch_size)
-    trainer = Trainer(
+    trainer = make_trainer(
+        config,
         net,
-        make_optimizer(config),
-        batch_size=config.batch_size,
-        schedule=make_schedule(config, steps),
+        len(x_train),
         callbacks=callbacks,
-        seed=config.seed,
         verbose=verbose,
         checkpoint=checkpoint,
         checkpoint_every=checkpoint_every,

@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from nnscratch import Callback, Trainer, TrainingDivergedError
+from nnscratch import Callback, TrainingDivergedError
 from nnscratch._validate import Integer, Real, check, check_seed, fail
 from nnscratch.datasets import load_mnist
-from nnscratch.recipes import MLPConfig, build_mlp, make_optimizer, make_schedule
+from nnscratch.recipes import MLPConfig, build_mlp, make_trainer
 
 __all__ = ["BOOK_SETTINGS", "MLPTrial", "MedianRule", "trial_seed"]
 
@@ -228,16 +228,7 @@ class MLPTrial:
         x, t, xv, tv = _split(self.n_train, self.validation, self.data_seed)
         net = build_mlp(config, inputs=x.shape[1])
         reporter = _Reporter(rule)
-        steps = -(-len(x) // config.batch_size)
-        trainer = Trainer(
-            net,
-            make_optimizer(config),
-            batch_size=config.batch_size,
-            schedule=make_schedule(config, steps),
-            callbacks=[reporter],
-            seed=config.seed,
-            verbose=0,
-        )
+        trainer = make_trainer(config, net, len(x), callbacks=[reporter], verbose=0)
         status, error = "ok", ""
         try:
             trainer.fit(x, t, epochs=config.epochs, validation_data=(xv, tv))
