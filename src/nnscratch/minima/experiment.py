@@ -176,10 +176,11 @@ def _rastrigin_strategies(budget: int) -> Strategies:
     sigma0 = step_size / lr  # first noisy step lr * sigma0 as long as an annealing proposal
     domain = (np.full(2, -5.12), np.full(2, 5.12))
 
+    # plain and noisy descent take the same steps; only the noise differs
+    descent = {"grad": rastrigin_grad, "lr": lr, "steps": budget, "record_trajectory": False}
+
     def gd(x0: np.ndarray, s: int) -> np.ndarray:
-        return noisy_gradient_descent(
-            rastrigin, x0, grad=rastrigin_grad, lr=lr, steps=budget, record_trajectory=False
-        ).params
+        return noisy_gradient_descent(rastrigin, x0, **descent).params
 
     def restarts(x0: np.ndarray, s: int) -> np.ndarray:
         return random_restarts(
@@ -199,16 +200,7 @@ def _rastrigin_strategies(budget: int) -> Strategies:
         ).best_params
 
     def noisy(x0: np.ndarray, s: int) -> np.ndarray:
-        return noisy_gradient_descent(
-            rastrigin,
-            x0,
-            grad=rastrigin_grad,
-            lr=lr,
-            steps=budget,
-            noise=sigma0,
-            seed=s,
-            record_trajectory=False,
-        ).best_params
+        return noisy_gradient_descent(rastrigin, x0, noise=sigma0, seed=s, **descent).best_params
 
     return {
         "gradient descent": (f"{budget} steps of lr {lr}", gd),

@@ -1,8 +1,4 @@
-"""Figures for the classic networks: perceptrons, XOR, RBF, SOM, annealing.
-
-Each function draws into the ``ax`` (or ``axes``) it is given, or into a new
-Figure, and returns the Figure.
-"""
+"""Figures for the classic networks: perceptrons, XOR, RBF, SOM, annealing."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Figures for the pure-math ideas: activation functions, softmax and losses.
-
-Each function draws into the ``ax`` (or ``axes``) it is given, or into a new
-Figure, and returns the Figure.
-"""
+"""Figures for the pure-math ideas: activation functions, softmax and losses."""
 
 from __future__ import annotations
 

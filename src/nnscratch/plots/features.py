@@ -1,8 +1,4 @@
-"""Figures for preprocessing and hand-made features: loss curves, whitened digits, HOG cells.
-
-Each function draws into the ``ax`` (or ``axes``) it is given, or into a new
-Figure, and returns the Figure.
-"""
+"""Figures for preprocessing and hand-made features: loss curves, whitened digits, HOG cells."""
 
 from __future__ import annotations
 

@@ -51,28 +51,29 @@ def _bounds(name: str, low: Any, high: Any, *, positive: bool = False) -> tuple[
     return lo, hi
 
 
+@dataclass(frozen=True)
 class _FloatRange:
-    """``str()`` of a distribution over the reals in [low, high]: ``"KIND:LOW:HIGH"``."""
+    """A distribution over the reals in [low, high]; ``str()`` is ``"KIND:LOW:HIGH"``."""
 
-    kind: ClassVar[str]
     low: float
     high: float
+    kind: ClassVar[str]
+    positive: ClassVar[bool] = False  # True: needs 0 < low
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.low:g}:{self.high:g}"
+
+    def checked(self, name: str) -> _FloatRange:
+        """The same range with checked bounds (ValueError naming ``name`` otherwise)."""
+        return type(self)(*_bounds(name, self.low, self.high, positive=self.positive))
 
 
 @dataclass(frozen=True)
 class LogUniform(_FloatRange):
     """``x = exp(u)``, ``u ~ U(ln low, ln high)``; needs ``0 < low < high``."""
 
-    low: float
-    high: float
     kind = "log"
-
-    def checked(self, name: str) -> LogUniform:
-        lo, hi = _bounds(name, self.low, self.high, positive=True)
-        return LogUniform(lo, hi)
+    positive = True
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
@@ -82,12 +83,7 @@ class LogUniform(_FloatRange):
 class Uniform(_FloatRange):
     """``x ~ U(low, high)``; needs ``low < high``."""
 
-    low: float
-    high: float
     kind = "uniform"
-
-    def checked(self, name: str) -> Uniform:
-        return Uniform(*_bounds(name, self.low, self.high))
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.uniform(self.low, self.high))
