@@ -2,8 +2,8 @@
 
 The run is ``nnscratch train --model cnn``'s default recipe
 (``nnscratch.recipes.CNNConfig()``): (N, 784) -> (1, 28, 28) -> conv 5x5 16
--> max pool 2 -> ReLU -> conv 5x5 32 -> max pool 2 -> ReLU -> Dense 512 -> 10,
-He-normal weights, AdamW (lr 3e-3, weight decay 0.01) under a one-cycle
+-> max pool 2 -> ReLU -> conv 3x3 32 -> max pool 2 -> ReLU -> Dense 800 -> 128
+-> ReLU -> Dense 128 -> 10, He-normal weights, AdamW (lr 3e-3, weight decay 0.01) under a one-cycle
 schedule, label smoothing 0.1, batches of 128, 4 epochs. Every contender
 starts from the same initial weights (nnscratch's, copied) and sees the same
 batches in the same order (``Trainer``'s: ``Generator(seed).permutation``
@@ -118,31 +118,42 @@ def run_nnscratch(epochs: int, seed: int) -> dict:
             "images_per_s": _throughput(net.predict, xt)}  # fmt: skip
 
 
+def _torch_model(net, torch):
+    """The nnscratch network layer by layer in torch.nn, with the same weights."""
+    tn, p, mods = torch.nn, net.parameters(), []
+    for i, layer in enumerate(net.layers):
+        kind = type(layer).__name__
+        if kind == "Conv2D":
+            mod = tn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size)
+            weight, bias = p[f"{i}.W"], p[f"{i}.b"]
+        elif kind == "Dense":
+            mod = tn.Linear(*p[f"{i}.W"].shape)
+            weight, bias = p[f"{i}.W"].T.copy(), p[f"{i}.b"]
+        else:
+            mods += {"MaxPool2D": [tn.MaxPool2d(2)], "Activation": [tn.ReLU()],
+                     "Flatten": [tn.Flatten()], "Reshape": []}[kind]  # fmt: skip
+            continue
+        with torch.no_grad():
+            mod.weight.copy_(torch.from_numpy(weight))
+            mod.bias.copy_(torch.from_numpy(bias))
+        mods.append(mod)
+    return tn.Sequential(*mods)
+
+
 def run_torch(epochs: int, seed: int, threads: int) -> dict:
     import torch
 
     torch.set_num_threads(threads)
     (x, t), (xt, tt) = _data()
     config, net = _setup(epochs, seed)
-    p = net.parameters()
-    tn = torch.nn
-    model = tn.Sequential(
-        tn.Conv2d(1, 16, 5), tn.MaxPool2d(2), tn.ReLU(),
-        tn.Conv2d(16, 32, 5), tn.MaxPool2d(2), tn.ReLU(), tn.Flatten(), tn.Linear(512, 10),
-    )  # fmt: skip
-    with torch.no_grad():
-        for (name, _), mod in zip([("1", 0), ("4", 0)], (model[0], model[3]), strict=True):
-            mod.weight.copy_(torch.from_numpy(p[f"{name}.W"]))
-            mod.bias.copy_(torch.from_numpy(p[f"{name}.b"]))
-        model[7].weight.copy_(torch.from_numpy(p["8.W"].T.copy()))
-        model[7].bias.copy_(torch.from_numpy(p["8.b"]))
+    model = _torch_model(net, torch)
     n, bs = len(x), config.batch_size
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, max_lr=config.lr, total_steps=config.epochs * -(-n // bs), pct_start=0.3,
         anneal_strategy="cos", cycle_momentum=False, div_factor=25.0, final_div_factor=1e4,
     )  # fmt: skip
-    loss_fn = tn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
+    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
     X, T = torch.from_numpy(x).reshape(-1, 1, 28, 28), torch.from_numpy(t.astype(np.int64))
     Xt = torch.from_numpy(xt).reshape(-1, 1, 28, 28)
     orders = [torch.from_numpy(o) for o in _orders(config, n)]
@@ -262,16 +273,27 @@ class BookAffine:
         return np.dot(dout, self.W.T).reshape(self.shape)
 
 
+def _book_layers(net):
+    """The nnscratch network as book-style layers with float64 copies of its weights."""
+    params = {k: v.astype(np.float64) for k, v in net.parameters().items()}
+    layers, owners = [], {}
+    for i, layer in enumerate(net.layers):
+        kind = type(layer).__name__
+        if kind in ("Conv2D", "Dense"):
+            book = (BookConv if kind == "Conv2D" else BookAffine)(
+                params[f"{i}.W"], params[f"{i}.b"]
+            )
+            owners[f"{i}.W"] = owners[f"{i}.b"] = book
+            layers.append(book)
+        elif kind in ("MaxPool2D", "Activation"):
+            layers.append(BookPool() if kind == "MaxPool2D" else BookRelu())
+    return params, layers, owners
+
+
 def run_book(epochs: int, seed: int) -> dict:
     (x, t), (xt, tt) = _data()
     config, net = _setup(epochs, seed)
-    p = {k: v.astype(np.float64) for k, v in net.parameters().items()}
-    params = {"W1": p["1.W"], "b1": p["1.b"], "W2": p["4.W"], "b2": p["4.b"],
-              "W3": p["8.W"], "b3": p["8.b"]}  # fmt: skip
-    layers = [BookConv(params["W1"], params["b1"]), BookPool(), BookRelu(),
-              BookConv(params["W2"], params["b2"]), BookPool(), BookRelu(),
-              BookAffine(params["W3"], params["b3"])]  # fmt: skip
-    owners = {"W1": layers[0], "W2": layers[3], "W3": layers[6]}
+    params, layers, owners = _book_layers(net)
 
     def predict(xb):
         h = xb.reshape(-1, 1, 28, 28)
@@ -299,8 +321,8 @@ def run_book(epochs: int, seed: int) -> dict:
             it += 1
             lr = lrs[it - 1]
             for key in params:
-                layer = owners["W" + key[1]]
-                g = layer.dW if key[0] == "W" else layer.db
+                layer = owners[key]
+                g = layer.dW if key.endswith("W") else layer.db
                 params[key] -= lr * wd * params[key]
                 m[key] += (1 - b1) * (g - m[key])
                 v[key] += (1 - b2) * (g**2 - v[key])

@@ -22,12 +22,17 @@ from nnscratch.recipes import CNNConfig, build_cnn, train_mnist
 
 def test_cnn_config_defaults_and_errors():
     c = CNNConfig()
-    assert (c.filters, c.hidden, c.epochs, c.batch_size, c.lr) == ((16, 32), 0, 4, 128, 3e-3)
+    assert (c.filters, c.kernel_sizes, c.hidden) == ((16, 32), (5, 3), 128)
+    assert (c.epochs, c.batch_size, c.lr) == (4, 128, 3e-3)
     assert json.loads(json.dumps(c.to_dict()))["model"] == "cnn"
     with pytest.raises(ValueError, match="filters: expected two positive integers"):
         CNNConfig(filters=(16,))
     with pytest.raises(ValueError, match="hidden"):
         CNNConfig(hidden=-1)
+    with pytest.raises(ValueError, match="kernel_sizes: expected two positive integers"):
+        CNNConfig(kernel_sizes=(5, 0))
+    with pytest.raises(ValueError, match="kernel_sizes: expected kernels that fit"):
+        build_cnn(CNNConfig(kernel_sizes=(13, 9)))
     with pytest.raises(ValueError, match="lr"):
         CNNConfig(lr=0)
 
@@ -38,8 +43,8 @@ def shapes(net):
 
 def test_the_networks_shapes():
     assert shapes(build_cnn(CNNConfig())) == {
-        "1.W": (16, 1, 5, 5), "1.b": (16,), "4.W": (32, 16, 5, 5), "4.b": (32,),
-        "8.W": (512, 10), "8.b": (10,),
+        "1.W": (16, 1, 5, 5), "1.b": (16,), "4.W": (32, 16, 3, 3), "4.b": (32,),
+        "8.W": (32 * 5 * 5, 128), "8.b": (128,), "10.W": (128, 10), "10.b": (10,),
     }  # fmt: skip
     simple = convnets.simple_convnet(seed=0)
     assert shapes(simple)["5.W"] == (4320, 100)  # the book's 30 x 12 x 12 pooled features
