@@ -2,6 +2,8 @@
 
 # ruff: noqa: NPY002  (the book's classes draw their weights from np.random)
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -83,3 +85,65 @@ def test_book_pooling_equals_torch_without_padding():
     yt.backward(torch.tensor(r))
     np.testing.assert_array_equal(y, yt.detach().numpy())
     np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_simple_convnet_layers_are_the_books_ordered_dict():
+    np.random.seed(0)
+    net = B.SimpleConvNet()
+    assert list(net.layers) == ["Conv1", "Relu1", "Pool1", "Affine1", "Relu2", "Affine2"]
+    assert net.layers["Conv1"].W is net.params["W1"]
+
+
+def test_simple_convnet_numerical_gradient_method_agrees():
+    np.random.seed(3)
+    net = B.SimpleConvNet(
+        input_dim=(1, 8, 8),
+        conv_param={"filter_num": 2, "filter_size": 3},
+        hidden_size=4,
+        output_size=3,
+        weight_init_std=0.3,
+    )
+    x, t = np.random.rand(2, 1, 8, 8), np.array([2, 0])
+    num, grads = net.numerical_gradient(x, t), net.gradient(x, t)
+    assert set(num) == set(net.params)
+    for key in num:
+        np.testing.assert_allclose(grads[key], num[key], rtol=1e-5, atol=1e-8, err_msg=key)
+
+
+@pytest.mark.parametrize("cls", [B.SimpleConvNet, B.DeepConvNet])
+def test_save_params_then_load_params_restores_the_values(tmp_path, cls):
+    np.random.seed(0)
+    net = cls()
+    net.save_params(tmp_path / "params.pkl")
+    saved = {k: v.copy() for k, v in net.params.items()}
+    np.random.seed(1)
+    other = cls()
+    x = np.random.rand(2, 1, 28, 28)
+    other.load_params(tmp_path / "params.pkl")
+    for key, value in saved.items():
+        np.testing.assert_array_equal(other.params[key], value)
+    np.testing.assert_array_equal(other.predict(x), net.predict(x))  # the layers see them
+    # the book's own loader reads what we write: a pickle of a dict of arrays
+    with open(tmp_path / "params.pkl", "rb") as f:
+        assert set(pickle.load(f)) == set(saved)  # our own file, just written
+
+
+def test_load_params_refuses_code_and_wrong_shapes(tmp_path):
+    from nnscratch.io import ModelFileError
+
+    np.random.seed(0)
+    net = B.SimpleConvNet()
+    before = net.params["W1"].copy()
+    evil = tmp_path / "evil.pkl"
+    evil.write_bytes(b"cposix\nsystem\n(S'echo pwned'\ntR.")
+    with pytest.raises(ModelFileError, match=r"posix\.system"):
+        net.load_params(evil)
+    small = tmp_path / "small.pkl"
+    small.write_bytes(pickle.dumps({**net.params, "W1": np.zeros((3, 1, 5, 5))}))
+    with pytest.raises(ModelFileError, match=r"W1: expected an array of shape \(30, 1, 5, 5\)"):
+        net.load_params(small)
+    nan = tmp_path / "nan.pkl"
+    nan.write_bytes(pickle.dumps({**net.params, "b3": np.full(10, np.nan)}))
+    with pytest.raises(ModelFileError, match="NaN"):
+        net.load_params(nan)
+    np.testing.assert_array_equal(net.params["W1"], before)

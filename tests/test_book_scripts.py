@@ -14,8 +14,10 @@ instead of 1.5 ms.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,9 +32,9 @@ SRC = HERE.parent / "src"
 NUMBER = r"[-+]?\d+\.?\d*(?:e[-+]?\d+)?"
 
 
-def run(script: str, **env: str) -> str:
-    """Run ``book_repo/<script>`` from its chapter folder; its standard output."""
-    path = BOOK_REPO / script
+def run(script: str, root: Path = BOOK_REPO, **env: str) -> str:
+    """Run ``<root>/<script>`` from its chapter folder; its standard output."""
+    path = root / script
     environ = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
@@ -51,6 +53,17 @@ def run(script: str, **env: str) -> str:
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def book_copy(tmp_path: Path) -> Path:
+    """A copy of ``book_repo`` for scripts that write files (params.pkl, figures)."""
+    root = tmp_path / "book_repo"
+    shutil.copytree(BOOK_REPO, root, ignore=shutil.ignore_patterns("__pycache__", "*.pkl", "*.png"))
+    return root
+
+
+def is_png(path: Path) -> bool:
+    return path.is_file() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def numbers(line: str) -> list[float]:
@@ -294,3 +307,63 @@ def test_ch06_hyperparameter_search():
 def test_ch07_conv_output_size():
     out = run("ch07/conv_output_size.py").split()
     assert out == ["4.0", "3.0", "10.0", "11.0"]  # the book's examples in 7.2.4
+
+
+def test_ch07_gradient_check_below_1e_6():
+    out = run("ch07/gradient_check.py")
+    lines = {line.split()[0]: numbers(line.split(None, 1)[1]) for line in out.splitlines()}
+    assert set(lines) == {"W1", "b1", "W2", "b2", "W3", "b3"}
+    for key, (mean, worst) in lines.items():
+        assert worst < 1e-6, key  # float64 backprop against central differences, 3 images
+        assert mean <= worst
+
+
+@pytest.mark.slow
+def test_ch07_train_convnet_then_its_filters(tmp_path):
+    root = book_copy(tmp_path)
+    out = run("ch07/train_convnet.py", root)
+    # 2 epochs (100 Adam steps) on the book's 5,000 images for slow machines
+    assert numbers(line_of(out, "final test acc"))[0] >= 0.85
+    assert "Saved Network Parameters!" in out
+    ch07 = root / "ch07"
+    assert is_png(ch07 / "train_convnet.png")
+
+    # figure 7-24: random filters are noise, trained ones smooth (neighbouring weights alike)
+    out = run("ch07/visualize_filter.py", root)
+    assert abs(numbers(line_of(out, "neighbour correlation before"))[0]) < 0.1
+    assert numbers(line_of(out, "neighbour correlation after"))[0] > 0.5
+    assert is_png(ch07 / "filters_before.png") and is_png(ch07 / "filters_after.png")
+
+    out = run("ch07/apply_filter.py", root)
+    assert numbers(line_of(out, "label"))[:3] == [7, 24, 24]
+    assert is_png(ch07 / "apply_filter.png")
+
+
+# ------------------------------------------------------------------ chapter 8
+
+
+@pytest.mark.slow
+def test_ch08_deepnet_trains_its_mistakes_and_half_floats(tmp_path):
+    root = book_copy(tmp_path)
+    out = run("ch08/train_deepnet.py", root)
+    # 30 Adam steps on 3,000 images (the book: 20 epochs of 60,000); chance is 0.1
+    trained = numbers(line_of(out, "final test acc"))[0]
+    assert trained >= 0.6
+
+    out = run("ch08/misclassified_mnist.py", root)
+    acc = numbers(line_of(out, "test accuracy"))[0]
+    assert acc == trained  # the same 500 test images through the loaded parameters
+    pairs = ast.literal_eval(out.splitlines()[-1])  # the dict the script printed
+    assert len(pairs) == 20 and all(label != guess for label, guess in pairs.values())
+    assert is_png(root / "ch08" / "misclassified_mnist.png")
+
+    out = run("ch08/half_float_network.py", root).splitlines()
+    accs = {
+        name: float(out[i + 1])
+        for i, line in enumerate(out)
+        for name in ("float64", "float32", "float16")
+        if f"({name})" in line
+    }
+    assert accs["float64"] == trained
+    assert abs(accs["float32"] - accs["float64"]) <= 0.005
+    assert abs(accs["float16"] - accs["float32"]) <= 0.005  # the book: no loss from float16

@@ -10,19 +10,33 @@ book's numbers. The arithmetic is :mod:`nnscratch.functional_conv`'s
 the book rather than PyTorch: pooling pads with 0 (im2col's padding), and
 ``Pooling``'s stride defaults to 1, as the book's class does.
 
-Meant to be re-exported by ``nnscratch.book`` (issue 10).
+``save_params`` writes the book's file, a pickle of the dict ``params``
+(``params.pkl``, ``deep_convnet_params.pkl``), atomically; ``load_params``
+reads it with the restricted unpickler of :mod:`nnscratch._safepickle`, never
+``pickle.load``, so the book's own trained files load too, and a file that
+names any code is refused. The loaded values are copied into the live arrays
+(which the layers share), checked for names, shapes and finiteness first.
 """
 
 # ruff: noqa: NPY002  (the book draws from the global np.random; so does this module)
 
 from __future__ import annotations
 
+import os
+import pickle
+from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from nnscratch import functional_conv as F
 from nnscratch import losses
+from nnscratch._atomic import atomic_path
+from nnscratch._safepickle import safe_load
+from nnscratch.book.gradient import numerical_gradient
+from nnscratch.io.format import ModelFileError, _non_finite
+from nnscratch.io.reader import _read_file
 
 __all__ = ["Convolution", "DeepConvNet", "Pooling", "SimpleConvNet", "col2im", "im2col"]
 
@@ -148,8 +162,11 @@ class _BookNet:
     layers: Any
     last_layer: _SoftmaxWithLoss
 
+    def _layer_list(self):
+        return list(self.layers.values()) if isinstance(self.layers, dict) else self.layers
+
     def predict(self, x, train_flg=False):
-        for layer in self.layers:
+        for layer in self._layer_list():
             x = layer.forward(x, train_flg) if isinstance(layer, _Dropout) else layer.forward(x)
         return x
 
@@ -168,15 +185,62 @@ class _BookNet:
     def gradient(self, x, t):
         self.loss(x, t)
         dout = self.last_layer.backward(1)
-        for layer in reversed(self.layers):
+        for layer in reversed(self._layer_list()):
             dout = layer.backward(dout)
         grads = {}
         for i, layer in enumerate(self._param_layers(), start=1):
             grads[f"W{i}"], grads[f"b{i}"] = layer.dW, layer.db
         return grads
 
+    def numerical_gradient(self, x, t):
+        """The gradients by central differences (``h = 1e-4``), keyed as ``params``."""
+        return {
+            key: numerical_gradient(lambda _: self.loss(x, t), value)
+            for key, value in self.params.items()
+        }
+
+    def save_params(self, file_name: str | os.PathLike[str] = "params.pkl") -> None:
+        """Write ``params`` as the book does: a pickle of a dict of arrays (atomically)."""
+        data = pickle.dumps(dict(self.params), protocol=pickle.HIGHEST_PROTOCOL)
+        with atomic_path(file_name, suffix=".pkl") as tmp:
+            Path(tmp).write_bytes(data)
+
+    def load_params(self, file_name: str | os.PathLike[str] = "params.pkl") -> None:
+        """Read a file of :meth:`save_params` (or the book's) into ``params``, safely.
+
+        The restricted unpickler rebuilds only dicts and numeric arrays; the
+        keys and shapes must be this network's and the values finite, else
+        ``ModelFileError`` (a ``ValueError``) names the file and the problem
+        and ``params`` is unchanged.
+        """
+        try:
+            values = safe_load(_read_file(Path(file_name)))
+        except ModelFileError:
+            raise
+        except Exception as err:  # UnsafePickleError, truncated streams, garbage
+            reason = str(err) or type(err).__name__
+            raise ModelFileError(file_name, f"cannot read it as a params pickle: {reason}") from err
+        problem = self._params_problem(values)
+        if problem:
+            raise ModelFileError(file_name, problem)
+        for key, value in values.items():
+            self.params[key][...] = value
+
+    def _params_problem(self, values: object) -> str | None:
+        if not isinstance(values, dict) or set(values) != set(self.params):
+            got = sorted(map(str, values)) if isinstance(values, dict) else type(values).__name__
+            return f"expected a dict with the keys {sorted(self.params)}, got {got}"
+        for key, live in self.params.items():
+            value = values[key]
+            if not isinstance(value, np.ndarray) or value.shape != live.shape:
+                got = value.shape if isinstance(value, np.ndarray) else type(value).__name__
+                return f"{key}: expected an array of shape {live.shape}, got {got}"
+            if value.dtype.kind not in "fiu":
+                return f"{key}: expected numbers, got dtype {value.dtype}"
+        return _non_finite(values)
+
     def _param_layers(self):
-        return [layer for layer in self.layers if isinstance(layer, Convolution | _Affine)]
+        return [layer for layer in self._layer_list() if isinstance(layer, Convolution | _Affine)]
 
 
 class SimpleConvNet(_BookNet):
@@ -184,6 +248,8 @@ class SimpleConvNet(_BookNet):
 
     ``conv_param``: filter_num 30, filter_size 5, pad 0, stride 1 by default;
     weights ``weight_init_std * np.random.randn``; input (N, 1, 28, 28).
+    ``layers`` is the book's ``OrderedDict`` (``Conv1``, ``Relu1``, ``Pool1``,
+    ``Affine1``, ``Relu2``, ``Affine2``).
     """
 
     def __init__(
@@ -208,10 +274,11 @@ class SimpleConvNet(_BookNet):
             "b3": np.zeros(output_size),
         }
         q = self.params
-        self.layers = [
-            Convolution(q["W1"], q["b1"], stride, pad), _Relu(), Pooling(2, 2, stride=2),
-            _Affine(q["W2"], q["b2"]), _Relu(), _Affine(q["W3"], q["b3"]),
-        ]  # fmt: skip
+        self.layers = OrderedDict([
+            ("Conv1", Convolution(q["W1"], q["b1"], stride, pad)), ("Relu1", _Relu()),
+            ("Pool1", Pooling(2, 2, stride=2)), ("Affine1", _Affine(q["W2"], q["b2"])),
+            ("Relu2", _Relu()), ("Affine2", _Affine(q["W3"], q["b3"])),
+        ])  # fmt: skip
         self.last_layer = _SoftmaxWithLoss()
 
 
