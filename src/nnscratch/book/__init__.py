@@ -1,7 +1,7 @@
 """The book's names, for readers of "Deep Learning from Scratch" who run its scripts.
 
 A drop-in for the book's ``common`` and ``dataset`` packages (chapters 3 to
-6): a script that keeps its ``from common.layers import *`` and
+8): a script that keeps its ``from common.layers import *`` and
 ``from dataset.mnist import load_mnist`` runs on nnscratch when each of those
 files holds the one line ``from nnscratch.book import *``. The names have the
 book's arguments, return values, dtypes and in-place behaviour, one module
@@ -19,6 +19,8 @@ per book file:
 ``multi_layer_net_extend`` ``MultiLayerNetExtend``
 ``mnist``                  ``load_mnist`` (``dataset/mnist.py``)
 ``neuralnet``              chapter 3's ``init_network``, ``forward``, ``predict``...
+``conv``                   ``im2col``, ``col2im``, ``Convolution``, ``Pooling``,
+                           ``SimpleConvNet``, ``DeepConvNet`` (``ch07``, ``ch08``)
 =========================  ===============================================
 
 The math is the library's (``nnscratch.functional``, ``activations``,
