@@ -107,8 +107,8 @@ def test_predict_with_the_bundled_cnn_shows_its_feature_maps(server):
         url + "/api/predict?model=cnn", png(SEVEN), headers={"Content-Type": "image/png"}
     )
     assert status == 200 and out["digit"] == 7
-    # the reshaped input of the first conv, then the feature maps the next layers read
-    assert [h["shape"] for h in out["hidden"]] == [[1, 28, 28], [16, 12, 12], [32, 4, 4]]
+    # the reshaped input of the first conv, the feature maps the next layers read, the hidden units
+    assert [h["shape"] for h in out["hidden"]] == [[1, 28, 28], [16, 12, 12], [32, 5, 5], [128]]
 
 
 @pytest.mark.parametrize(
