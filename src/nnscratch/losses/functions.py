@@ -294,4 +294,7 @@ def _sigmoid_bce_value_and_grad(
 
 
 def _sigmoid_bce(z: np.ndarray, t: np.ndarray) -> float:
-    return float(np.mean(np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))))
+    terms = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+    if terms.dtype == np.float64:  # np.mean's own sum and division, without its overhead
+        return float(np.add.reduce(terms, axis=None) / terms.size)
+    return float(np.mean(terms))

@@ -381,8 +381,10 @@ class _EpochLoop:
                 bar.update(1)
         if bar is not None:
             bar.close()
+        # One sum per array: finite only when every entry is (a NaN or an infinity makes it
+        # non-finite, and so may an overflow of finite values: only then look closer).
         for p in (*self.params.values(), *net.buffers().values()):
-            if not np.isfinite(p).all():
+            if not isfinite(float(np.add.reduce(p, axis=None))) and not np.isfinite(p).all():
                 self._diverged(epoch, 0, math.nan, None)
         out = {"loss": loss_sum / seen}
         if counted:
