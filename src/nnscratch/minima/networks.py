@@ -96,20 +96,20 @@ def anneal_network(
 
     def energy(theta: np.ndarray) -> float:
         load(theta)
-        with np.errstate(over="ignore", invalid="ignore"):
-            return float(net.loss(x, t))
+        return float(net.loss(x, t))
 
-    try:
-        r = simulated_annealing(
-            energy,
-            theta0,
-            steps=steps,
-            t0=t0,
-            alpha=alpha,
-            step_size=step_size,
-            seed=seed,
-            record_trajectory=record_trajectory,
-        )
+    try:  # an overflowing loss is inf (a rejected proposal), silently, at every call
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = simulated_annealing(
+                energy,
+                theta0,
+                steps=steps,
+                t0=t0,
+                alpha=alpha,
+                step_size=step_size,
+                seed=seed,
+                record_trajectory=record_trajectory,
+            )
     except BaseException:
         load(theta0)
         raise
