@@ -60,7 +60,7 @@ def _exp_inplace(y: np.ndarray) -> None:
     batch, so it is entered only when some entry could overflow.
     """
     safe = _EXP_SAFE.get(y.dtype)
-    if safe is not None and y.size and y.max() < safe:
+    if safe is not None and y.size and np.maximum.reduce(y, axis=None) < safe:
         np.exp(y, out=y)
         return
     with np.errstate(over="ignore"):

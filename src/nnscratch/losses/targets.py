@@ -93,14 +93,17 @@ def _targets(y: np.ndarray, t: Any, kind: str) -> tuple[bool, np.ndarray]:
         return False, t.astype(y.dtype)
     # Rows for a probability: min and max in [0, 1] also rule out NaN (which fails
     # both comparisons) and inf, so the finiteness check runs only on a failure.
-    if kind == "regression" or not (t.min() >= 0 and t.max() <= 1):
-        if not np.all(np.isfinite(t)):
-            raise ValueError(f"t: expected {_expected(y, kind)}; {_got(t)} containing NaN or inf")
-        if kind != "regression":
-            raise ValueError(
-                f"t: expected {_expected(y, kind)}; {_got(t)} with values in "
-                f"[{float(t.min()):g}, {float(t.max()):g}]"
-            )
+    if kind != "regression":
+        lo, hi = np.minimum.reduce(t, axis=None), np.maximum.reduce(t, axis=None)
+        if lo >= 0 and hi <= 1:
+            return False, t.astype(y.dtype, copy=False)
+    if not np.all(np.isfinite(t)):
+        raise ValueError(f"t: expected {_expected(y, kind)}; {_got(t)} containing NaN or inf")
+    if kind != "regression":
+        raise ValueError(
+            f"t: expected {_expected(y, kind)}; {_got(t)} with values in "
+            f"[{float(t.min()):g}, {float(t.max()):g}]"
+        )
     return False, t.astype(y.dtype, copy=False)
 
 

@@ -349,10 +349,10 @@ class _EpochLoop:
             else:
                 idx = order[lo:hi]
                 xbuf, tbuf, lbuf = self.buffers[0 if hi - lo == bs else 1]
-                xb = np.take(x, idx, axis=0, out=xbuf, mode="clip")
-                tb = np.take(t, idx, axis=0, out=tbuf, mode="clip")
+                xb = x.take(idx, axis=0, out=xbuf, mode="clip")
+                tb = t.take(idx, axis=0, out=tbuf, mode="clip")
                 if labels is not None:
-                    lb = np.take(labels, idx, out=lbuf, mode="clip")
+                    lb = labels.take(idx, out=lbuf, mode="clip")
             if schedule is not None:
                 opt.lr = schedule(tr.global_step)
             loss, grads = value_and_grad(xb, tb)
