@@ -49,14 +49,32 @@ Grad = np.ndarray | None | bool  # an array to fill, None to allocate, False to 
 # ----------------------------------------------------------------------------- sigmoid, softmax
 
 
-@np.errstate(over="ignore")  # exp(-x) -> inf for very negative x: then y = 1 / inf = 0, exact
+#: Below these arguments ``exp`` cannot overflow (a margin of 1 under ``log(max)``).
+_EXP_SAFE = {np.dtype(d): float(np.log(np.finfo(d).max)) - 1.0 for d in ("f2", "f4", "f8")}
+
+
+def _exp_inplace(y: np.ndarray) -> None:
+    """``y <- exp(y)``; an overflow to inf is intended and silent.
+
+    Entering ``np.errstate`` costs more than the whole sigmoid of a tiny
+    batch, so it is entered only when some entry could overflow.
+    """
+    safe = _EXP_SAFE.get(y.dtype)
+    if safe is not None and y.size and np.maximum.reduce(y, axis=None) < safe:
+        np.exp(y, out=y)
+        return
+    with np.errstate(over="ignore"):
+        np.exp(y, out=y)
+
+
 def sigmoid(x: np.ndarray, out: Out = None) -> np.ndarray:
     """``y = 1 / (1 + exp(-x))`` (book 3.2.4); ``out`` may be ``x``.
 
-    Never overflows to a wrong value: sigmoid(-1000) = 0, sigmoid(1000) = 1.
+    Never overflows to a wrong value: sigmoid(-1000) = 0, sigmoid(1000) = 1
+    (exp(-x) -> inf for very negative x: then y = 1 / inf = 0, exact).
     """
     y = np.negative(x, out=out)
-    np.exp(y, out=y)
+    _exp_inplace(y)
     np.add(y, 1, out=y)
     return np.divide(1, y, out=y)
 

@@ -47,6 +47,7 @@ from nnscratch.losses.functions import (
     CROSS_ENTROPY_DELTA as CROSS_ENTROPY_DELTA,
 )
 from nnscratch.losses.functions import (
+    _sigmoid_bce_value_and_grad,
     _softmax_ce_value_and_grad,
     binary_cross_entropy,
     binary_cross_entropy_grad,
@@ -204,9 +205,17 @@ class BinaryCrossEntropy(Loss, functions=(binary_cross_entropy, binary_cross_ent
 class SigmoidBinaryCrossEntropy(
     Loss, functions=(sigmoid_binary_cross_entropy, sigmoid_binary_cross_entropy_grad)
 ):
-    """:func:`sigmoid_binary_cross_entropy` on logits (output activation sigmoid)."""
+    """:func:`sigmoid_binary_cross_entropy` on logits (output activation sigmoid).
+
+    ``value_and_grad(logits, t, out=None)`` checks the targets once for both.
+    """
 
     output_activation = "sigmoid"
+
+    def value_and_grad(
+        self, y: Any, t: Any, out: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        return _sigmoid_bce_value_and_grad(y, t, out)
 
 
 _REGISTRY: Registry[Loss] = Registry(

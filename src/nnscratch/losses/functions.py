@@ -270,11 +270,31 @@ def sigmoid_binary_cross_entropy(logits: Any, t: Any) -> float:
     """
     z = _as_float(logits, "logits")
     _, t = _targets(z, t, "binary")
-    return float(np.mean(np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))))
+    return _sigmoid_bce(z, t)
 
 
 def sigmoid_binary_cross_entropy_grad(logits: Any, t: Any) -> np.ndarray:
     """dE/dz of :func:`sigmoid_binary_cross_entropy`: ``(sigmoid(z) - t) / z.size``."""
+    return _sigmoid_bce_value_and_grad(logits, t, None, value=False)[1]
+
+
+def _sigmoid_bce_value_and_grad(
+    logits: Any, t: Any, out: np.ndarray | None, *, value: bool = True
+) -> tuple[float, np.ndarray]:
+    """Loss and gradient of :func:`sigmoid_binary_cross_entropy`, the targets checked once.
+
+    The gradient is written into ``out`` when given (``logits``' shape and
+    dtype); ``value=False`` skips the loss (returned as NaN).
+    """
     z = _as_float(logits, "logits")
     _, t = _targets(z, t, "binary")
-    return (F.sigmoid(z) - t) / _const(z.size, z)
+    loss = _sigmoid_bce(z, t) if value else float("nan")
+    grad = np.subtract(F.sigmoid(z), t, out=None if out is None else _check_out(out, z))
+    return loss, np.divide(grad, _const(z.size, z), out=grad)
+
+
+def _sigmoid_bce(z: np.ndarray, t: np.ndarray) -> float:
+    terms = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+    if terms.dtype == np.float64:  # np.mean's own sum and division, without its overhead
+        return float(np.add.reduce(terms, axis=None) / terms.size)
+    return float(np.mean(terms))

@@ -22,9 +22,10 @@ __all__ = ["to_labels", "to_one_hot"]
 def _as_float(y: Any, name: str = "y") -> np.ndarray:
     """``y`` as a floating array with at least one axis (integers become float64)."""
     arr = np.asarray(y)
-    if arr.dtype == np.bool_ or np.issubdtype(arr.dtype, np.integer):
+    kind = arr.dtype.kind  # dtype kinds, not np.issubdtype: this runs on every step
+    if kind in "biu":
         arr = arr.astype(np.float64)
-    elif not np.issubdtype(arr.dtype, np.floating):
+    elif kind != "f":
         raise TypeError(f"{name}: expected a real floating array, got dtype {arr.dtype}")
     if arr.ndim == 0:
         raise ValueError(f"{name}: expected shape (K,) or (N, K) with outputs last, got a scalar")
@@ -60,18 +61,19 @@ def _targets(y: np.ndarray, t: Any, kind: str) -> tuple[bool, np.ndarray]:
     [0, 1] only). Labels come back as ``intp``; rows as ``y.dtype``.
     """
     t = np.asarray(t)
-    expected = _expected(y, kind)
-    if t.dtype == np.bool_:
+    dkind = t.dtype.kind  # the messages are built only on failure: this runs on every step
+    if dkind == "b":
         raise ValueError(
-            f"t: expected {expected}; {_got(t)} (convert with t.astype(int) or t.astype(float))"
+            f"t: expected {_expected(y, kind)}; {_got(t)} "
+            "(convert with t.astype(int) or t.astype(float))"
         )
-    is_int = np.issubdtype(t.dtype, np.integer)
-    if not (is_int or np.issubdtype(t.dtype, np.floating)):
-        raise ValueError(f"t: expected {expected}; {_got(t)}")
+    is_int = dkind in "iu"
+    if not (is_int or dkind == "f"):
+        raise ValueError(f"t: expected {_expected(y, kind)}; {_got(t)}")
     if t.shape == y.shape[:-1] and kind != "binary":
         if not is_int:
             raise ValueError(
-                f"t: expected {expected}; {_got(t)} "
+                f"t: expected {_expected(y, kind)}; {_got(t)} "
                 "(labels need an integer dtype: use t.astype(int))"
             )
         k = y.shape[-1]
@@ -80,18 +82,26 @@ def _targets(y: np.ndarray, t: Any, kind: str) -> tuple[bool, np.ndarray]:
             raise ValueError(f"t: labels must lie in [0, {k}); got min {lo}, max {hi}")
         return True, t.astype(np.intp, copy=False)
     if t.shape != y.shape:
-        raise ValueError(f"t: expected {expected}; {_got(t)}")
+        raise ValueError(f"t: expected {_expected(y, kind)}; {_got(t)}")
     if is_int:
         if kind == "categorical" and not np.all((t == 0) | (t == 1)):
             raise ValueError(f"t: integer one-hot rows must hold only 0 and 1; {_got(t)}")
         if kind == "binary" and not np.all((t == 0) | (t == 1)):
-            raise ValueError(f"t: expected {expected}; {_got(t)} with values outside [0, 1]")
+            raise ValueError(
+                f"t: expected {_expected(y, kind)}; {_got(t)} with values outside [0, 1]"
+            )
         return False, t.astype(y.dtype)
+    # Rows for a probability: min and max in [0, 1] also rule out NaN (which fails
+    # both comparisons) and inf, so the finiteness check runs only on a failure.
+    if kind != "regression":
+        lo, hi = np.minimum.reduce(t, axis=None), np.maximum.reduce(t, axis=None)
+        if lo >= 0 and hi <= 1:
+            return False, t.astype(y.dtype, copy=False)
     if not np.all(np.isfinite(t)):
-        raise ValueError(f"t: expected {expected}; {_got(t)} containing NaN or inf")
-    if kind != "regression" and (t.min() < 0 or t.max() > 1):
+        raise ValueError(f"t: expected {_expected(y, kind)}; {_got(t)} containing NaN or inf")
+    if kind != "regression":
         raise ValueError(
-            f"t: expected {expected}; {_got(t)} with values in "
+            f"t: expected {_expected(y, kind)}; {_got(t)} with values in "
             f"[{float(t.min()):g}, {float(t.max()):g}]"
         )
     return False, t.astype(y.dtype, copy=False)

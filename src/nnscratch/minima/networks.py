@@ -85,32 +85,31 @@ def anneal_network(
     check_network("net", net)
     x, t = _net_data(net, x, t)
     live = net.trainable_parameters()
-    names = list(live)
-    sizes = [live[k].size for k in names]
-    theta0 = np.concatenate([live[k].ravel().astype(np.float64) for k in names])
+    theta0 = np.concatenate([p.ravel().astype(np.float64) for p in live.values()])
+    ends = np.cumsum([p.size for p in live.values()]).tolist()
+    # (array, start, end, shape) of each parameter in the flat vector, computed once
+    places = [(p, end - p.size, end, p.shape) for p, end in zip(live.values(), ends, strict=True)]
 
     def load(theta: np.ndarray) -> None:
-        i = 0
-        for k, size in zip(names, sizes, strict=True):
-            np.copyto(live[k], theta[i : i + size].reshape(live[k].shape), casting="unsafe")
-            i += size
+        for p, start, end, shape in places:
+            np.copyto(p, theta[start:end].reshape(shape), casting="unsafe")
 
     def energy(theta: np.ndarray) -> float:
         load(theta)
-        with np.errstate(over="ignore", invalid="ignore"):
-            return float(net.loss(x, t))
+        return float(net.loss(x, t))
 
-    try:
-        r = simulated_annealing(
-            energy,
-            theta0,
-            steps=steps,
-            t0=t0,
-            alpha=alpha,
-            step_size=step_size,
-            seed=seed,
-            record_trajectory=record_trajectory,
-        )
+    try:  # an overflowing loss is inf (a rejected proposal), silently, at every call
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = simulated_annealing(
+                energy,
+                theta0,
+                steps=steps,
+                t0=t0,
+                alpha=alpha,
+                step_size=step_size,
+                seed=seed,
+                record_trajectory=record_trajectory,
+            )
     except BaseException:
         load(theta0)
         raise

@@ -46,13 +46,15 @@ def rastrigin(x: Any, a: float = 10.0) -> float:
     Reference: L. A. Rastrigin, "Systems of extremal control" (1974);
     H. Muehlenbein, M. Schomisch and J. Born, Parallel Computing 17 (1991).
     """
-    x = np.asarray(x, dtype=np.float64)
-    return float(a * x.size + np.sum(x * x - a * np.cos(2.0 * np.pi * x)))
+    if x.__class__ is not np.ndarray or x.dtype != np.float64:
+        x = np.asarray(x, dtype=np.float64)
+    return float(a * x.size + np.add.reduce(x * x - a * np.cos(2.0 * np.pi * x), axis=None))
 
 
 def rastrigin_grad(x: Any, a: float = 10.0) -> np.ndarray:
     """Gradient of :func:`rastrigin`: ``df/dx_i = 2 x_i + 2 pi a sin(2 pi x_i)``."""
-    x = np.asarray(x, dtype=np.float64)
+    if x.__class__ is not np.ndarray or x.dtype != np.float64:
+        x = np.asarray(x, dtype=np.float64)
     return 2.0 * x + 2.0 * np.pi * a * np.sin(2.0 * np.pi * x)
 
 

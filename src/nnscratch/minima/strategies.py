@@ -91,6 +91,8 @@ def _start(x0: Any, name: str = "x0") -> np.ndarray:
 def _energy(f: Energy, x: np.ndarray, who: str) -> float:
     """``f(x)`` as a Python float; a non-scalar result is a TypeError."""
     value = f(x)
+    if value.__class__ is float:  # the common case, on every step: nothing to check
+        return value
     arr = np.asarray(value)
     if arr.size != 1 or arr.dtype.kind not in "fiub":
         raise TypeError(f"{who}: f must return a real scalar, got {value!r}")
@@ -274,21 +276,28 @@ def simulated_annealing(
     if traj is not None:
         traj[0] = x
     best_x, best_e = x.copy(), e
-    for k in range(steps):
-        y = x + step_size * rng.standard_normal(x.shape)
-        u = rng.random()  # drawn every step, so the stream does not depend on dE
-        with np.errstate(over="ignore", invalid="ignore"):
-            ey = _energy(f, y, "simulated_annealing")  # overflow -> inf -> rejected
-        if math.isfinite(ey):
-            d = ey - e
-            if d <= 0.0 or (temps[k] > 0.0 and u < math.exp(-min(d / temps[k], 745.0))):
-                x, e = y, ey
-                accepted[k] = True
-                if e < best_e:
-                    best_x, best_e = x.copy(), e
-        history[k + 1] = e
-        if traj is not None:
-            traj[k + 1] = x
+    shape, normal, uniform, isfinite, exp = (
+        x.shape,
+        rng.standard_normal,
+        rng.random,
+        math.isfinite,
+        math.exp,
+    )
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing f(y) -> inf -> rejected
+        for k, temp in enumerate(temps.tolist()):
+            y = x + step_size * normal(shape)
+            u = uniform()  # drawn every step, so the stream does not depend on dE
+            ey = _energy(f, y, "simulated_annealing")
+            if isfinite(ey):
+                d = ey - e
+                if d <= 0.0 or (temp > 0.0 and u < exp(-min(d / temp, 745.0))):
+                    x, e = y, ey
+                    accepted[k] = True
+                    if e < best_e:
+                        best_x, best_e = x.copy(), e
+            history[k + 1] = e
+            if traj is not None:
+                traj[k + 1] = x
     return AnnealResult(
         best_params=best_x,
         best_energy=best_e,
@@ -358,24 +367,28 @@ def noisy_gradient_descent(
     if traj is not None:
         traj[0] = x
     best_x, best_e = x.copy(), e
-    for k in range(steps):
-        g = np.asarray(g_fn(x.copy()), dtype=np.float64)
-        if g.shape != x.shape:
-            raise ValueError(f"grad: expected an array of shape {x.shape}, got {g.shape}")
-        if noise > 0.0:
-            g = g + (noise / (1.0 + k) ** (gamma / 2.0)) * rng.standard_normal(x.shape)
-        with np.errstate(over="ignore", invalid="ignore"):
+    shape, normal, isfinite = x.shape, rng.standard_normal, math.isfinite
+    # Overflow on the way to a non-finite iterate is reported as divergence below.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(steps):
+            g = g_fn(x.copy())
+            if g.__class__ is not np.ndarray or g.dtype != np.float64:
+                g = np.asarray(g, dtype=np.float64)
+            if g.shape != shape:
+                raise ValueError(f"grad: expected an array of shape {shape}, got {g.shape}")
+            if noise > 0.0:
+                g = g + (noise / (1.0 + k) ** (gamma / 2.0)) * normal(shape)
             x = x - lr * g
             e = _energy(f, x.copy(), "noisy_gradient_descent") if np.isfinite(x).all() else math.nan
-        if not math.isfinite(e):
-            raise FloatingPointError(
-                f"noisy_gradient_descent: diverged at step {k + 1} (lr={lr} too large?)"
-            )
-        history[k + 1] = e
-        if traj is not None:
-            traj[k + 1] = x
-        if e < best_e:
-            best_x, best_e = x.copy(), e
+            if not isfinite(e):
+                raise FloatingPointError(
+                    f"noisy_gradient_descent: diverged at step {k + 1} (lr={lr} too large?)"
+                )
+            history[k + 1] = e
+            if traj is not None:
+                traj[k + 1] = x
+            if e < best_e:
+                best_x, best_e = x.copy(), e
     return DescentResult(
         params=x,
         energy=e,

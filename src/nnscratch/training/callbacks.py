@@ -113,8 +113,12 @@ class History:
     def append(self, epoch: int, logs: Mapping[str, float]) -> None:
         """Record one epoch's metrics."""
         self.epoch.append(int(epoch))
+        history = self.history
         for key, value in logs.items():
-            self.history.setdefault(key, []).append(float(value))
+            if key in history:
+                history[key].append(float(value))
+            else:
+                history[key] = [float(value)]
 
     def __len__(self) -> int:
         return len(self.epoch)

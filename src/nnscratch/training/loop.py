@@ -349,10 +349,10 @@ class _EpochLoop:
             else:
                 idx = order[lo:hi]
                 xbuf, tbuf, lbuf = self.buffers[0 if hi - lo == bs else 1]
-                xb = np.take(x, idx, axis=0, out=xbuf, mode="clip")
-                tb = np.take(t, idx, axis=0, out=tbuf, mode="clip")
+                xb = x.take(idx, axis=0, out=xbuf, mode="clip")
+                tb = t.take(idx, axis=0, out=tbuf, mode="clip")
                 if labels is not None:
-                    lb = np.take(labels, idx, out=lbuf, mode="clip")
+                    lb = labels.take(idx, out=lbuf, mode="clip")
             if schedule is not None:
                 opt.lr = schedule(tr.global_step)
             loss, grads = value_and_grad(xb, tb)
@@ -381,8 +381,10 @@ class _EpochLoop:
                 bar.update(1)
         if bar is not None:
             bar.close()
+        # One sum per array: finite only when every entry is (a NaN or an infinity makes it
+        # non-finite, and so may an overflow of finite values: only then look closer).
         for p in (*self.params.values(), *net.buffers().values()):
-            if not np.isfinite(p).all():
+            if not isfinite(float(np.add.reduce(p, axis=None))) and not np.isfinite(p).all():
                 self._diverged(epoch, 0, math.nan, None)
         out = {"loss": loss_sum / seen}
         if counted:
