@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nnscratch.classic import SOM, XOR, Perceptron, RBFNetwork
-from nnscratch.datasets.toy import blobs, sine, xor
+from nnscratch.datasets.toy import GATES, blobs, logic_gate, sine, xor
 from nnscratch.layers import Activation, Dense
 from nnscratch.minima import strategies
 from nnscratch.minima.problems import rastrigin, rastrigin_grad
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
-    "GATES",
     "SOM_COLORS",
     "plot_annealing",
     "plot_perceptron_gates",
@@ -31,14 +30,6 @@ __all__ = [
     "plot_xor_regions",
 ]
 
-_GATE_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
-# Truth tables over _GATE_INPUTS.
-GATES: dict[str, tuple[int, int, int, int]] = {
-    "AND": (0, 0, 0, 1),
-    "OR": (0, 1, 1, 1),
-    "NAND": (1, 1, 1, 0),
-    "XOR": (0, 1, 1, 0),
-}
 _LO, _HI = -0.5, 1.5
 
 
@@ -97,8 +88,8 @@ def plot_perceptron_gates(
     fig, axes = axes_grid(axes, len(gates), 4, (2.6, 2.8))
     x1, x2, grid = _grid()
     for ax, name in zip(axes, gates, strict=True):
-        y = np.array(GATES[name])
-        p = Perceptron(2, lr=lr, max_epochs=max_epochs).fit(_GATE_INPUTS, y)
+        x, y = logic_gate(name)
+        p = Perceptron(2, lr=lr, max_epochs=max_epochs).fit(x, y)
         ax.contourf(
             x1,
             x2,
@@ -107,8 +98,8 @@ def plot_perceptron_gates(
             colors=["#f3f3f3", "#c6dbef"],
         )
         _boundary(ax, p.weights_, p.threshold_)
-        _points(ax, _GATE_INPUTS, y)
-        wrong = int(np.sum(p.predict(_GATE_INPUTS) != y))
+        _points(ax, x, y)
+        wrong = int(np.sum(p.predict(x) != y))
         status = (
             f"converged, {p.n_iter_} epochs"
             if p.converged_
@@ -152,7 +143,7 @@ def plot_xor_regions(
     ends = np.array([_LO, _HI])
     left.plot(ends, (0.7 - 0.5 * ends) / 0.5, "--", color="tab:red", label="NAND boundary")
     left.plot(ends, (0.2 - 0.5 * ends) / 0.5, ":", color="tab:green", label="OR boundary")
-    _points(left, _GATE_INPUTS, np.array(GATES["XOR"]))
+    _points(left, *logic_gate("XOR"))
     left.set_title("AND(NAND, OR): the band is 1", fontsize=10)
     left.legend(fontsize=7, loc="upper right")
 
