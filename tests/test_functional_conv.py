@@ -130,9 +130,9 @@ def test_conv2d_checks_shapes():
 
 def test_max_pool_forward_and_ties_go_to_the_first_maximum():
     x = np.array([[[[1.0, 3.0, 2.0, 2.0], [3.0, 0.0, 2.0, 2.0], [0, 0, 5, 1], [0, 0, 1, 5]]]])
-    y, arg = F.max_pool2d_forward(x, 2, 2)
+    y, arg = F.max_pool2d_forward(x, (2, 2))
     np.testing.assert_array_equal(y[0, 0], [[3, 2], [0, 5]])
-    dx = F.max_pool2d_backward(np.ones_like(y), arg, y, x.shape, 2, 2)
+    dx = F.max_pool2d_backward(np.ones_like(y), arg, y, x.shape, (2, 2))
     # ties: window 1 has 3 at (0,1) and (1,0), window 2 is all 2s, window 3 all 0s
     np.testing.assert_array_equal(
         dx[0, 0], [[0, 1, 1, 0], [0, 0, 0, 0], [1, 0, 1, 0], [0, 0, 0, 0]]
@@ -144,18 +144,18 @@ def test_pool_gradients_numerically(case):
     n, c, h, w, ph, pw, s, p = case
     rng = np.random.default_rng(3)
     x = rng.standard_normal((n, c, h, w))  # distinct values: no ties, max is differentiable
-    y, arg = F.max_pool2d_forward(x, ph, pw, s, p)
+    y, arg = F.max_pool2d_forward(x, (ph, pw), s, p)
     r = rng.standard_normal(y.shape)
-    dx = F.max_pool2d_backward(r, arg, y, x.shape, ph, pw, s, p)
+    dx = F.max_pool2d_backward(r, arg, y, x.shape, (ph, pw), s, p)
     err = gradient_check(
-        lambda _: float(np.sum(F.max_pool2d_forward(x, ph, pw, s, p)[0] * r)), x, dx
+        lambda _: float(np.sum(F.max_pool2d_forward(x, (ph, pw), s, p)[0] * r)), x, dx
     )
     assert err < 1e-7
-    ya = F.avg_pool2d_forward(x, ph, pw, s, p)
+    ya = F.avg_pool2d_forward(x, (ph, pw), s, p)
     ra = rng.standard_normal(ya.shape)
-    dxa = F.avg_pool2d_backward(ra, x.shape, ph, pw, s, p)
+    dxa = F.avg_pool2d_backward(ra, x.shape, (ph, pw), s, p)
     err = gradient_check(
-        lambda _: float(np.sum(F.avg_pool2d_forward(x, ph, pw, s, p) * ra)), x, dxa
+        lambda _: float(np.sum(F.avg_pool2d_forward(x, (ph, pw), s, p) * ra)), x, dxa
     )
     assert err < 1e-7
 
@@ -172,7 +172,7 @@ def test_global_avg_pool():
 
 def test_pool_padding_limit():
     with pytest.raises(ValueError, match="pad: expected at most half the window"):
-        F.max_pool2d_forward(np.zeros((1, 1, 6, 6)), 2, 2, 2, 2)
+        F.max_pool2d_forward(np.zeros((1, 1, 6, 6)), (2, 2), 2, 2)
 
 
 # ---- PyTorch as the oracle -------------------------------------------------
@@ -209,17 +209,17 @@ def test_pooling_equals_torch(case, ties):
     x = rng.standard_normal((n, c, h, w))
     if ties:  # few distinct values: many windows with several maxima
         x = np.round(x)
-    y, arg = F.max_pool2d_forward(x, ph, pw, s, p)
+    y, arg = F.max_pool2d_forward(x, (ph, pw), s, p)
     r = rng.standard_normal(y.shape)
-    dx = F.max_pool2d_backward(r, arg, y, x.shape, ph, pw, s, p)
+    dx = F.max_pool2d_backward(r, arg, y, x.shape, (ph, pw), s, p)
     xt = torch.tensor(x, requires_grad=True)
     yt = torch.nn.functional.max_pool2d(xt, (ph, pw), stride=s, padding=p)
     yt.backward(torch.tensor(r))
     np.testing.assert_allclose(y, yt.detach().numpy(), rtol=0, atol=0)
     np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
 
-    ya = F.avg_pool2d_forward(x, ph, pw, s, p)
-    dxa = F.avg_pool2d_backward(r, x.shape, ph, pw, s, p)
+    ya = F.avg_pool2d_forward(x, (ph, pw), s, p)
+    dxa = F.avg_pool2d_backward(r, x.shape, (ph, pw), s, p)
     xt = torch.tensor(x, requires_grad=True)
     yt = torch.nn.functional.avg_pool2d(xt, (ph, pw), stride=s, padding=p)
     yt.backward(torch.tensor(r))
@@ -234,9 +234,9 @@ def test_float32_stays_float32():
     y, col = F.conv2d_forward(x, W, np.zeros(4, np.float32), 1, 1)
     dx, dW, db = F.conv2d_backward(np.ones_like(y), col, W, x.shape, 1, 1)
     assert {a.dtype for a in (y, col, dx, dW, db)} == {np.dtype(np.float32)}
-    yp, arg = F.max_pool2d_forward(y, 2, 2)
+    yp, arg = F.max_pool2d_forward(y, (2, 2))
     assert yp.dtype == np.float32
-    assert F.max_pool2d_backward(yp, arg, yp, y.shape, 2, 2).dtype == np.float32
+    assert F.max_pool2d_backward(yp, arg, yp, y.shape, (2, 2)).dtype == np.float32
 
 
 def test_im2col_into_a_fortran_order_buffer():

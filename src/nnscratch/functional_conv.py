@@ -67,6 +67,7 @@ __all__ = [
 ]
 
 Order = Literal["chw", "hwc"]
+Shape = tuple[int, int, int, int]  # (N, C, H, W)
 
 
 def output_size(size: int, kernel: int, stride: int = 1, pad: int = 0) -> int:
@@ -192,7 +193,7 @@ def _crop(x: np.ndarray, pad: int) -> np.ndarray:
 
 def col2im(
     col: np.ndarray,
-    x_shape: tuple[int, int, int, int],
+    x_shape: Shape,
     kh: int,
     kw: int,
     stride: int = 1,
@@ -251,7 +252,7 @@ def conv2d_backward(
     dout: np.ndarray,
     col: np.ndarray,
     W: np.ndarray,
-    x_shape: tuple[int, int, int, int],
+    x_shape: Shape,
     stride: int = 1,
     pad: int = 0,
     *,
@@ -275,12 +276,13 @@ def conv2d_backward(
     return col2im(dcol, x_shape, kh, kw, stride, pad, order="hwc"), dW, db
 
 
-def _pool_col(x: np.ndarray, ph: int, pw: int, stride: int | None, pad: int, fill: float):
+def _pool_col(x: np.ndarray, pool: tuple[int, int], stride: int | None, pad: int, fill: float):
     """The pooling windows as one slab per window position: (PH*PW, N, OH, OW, C).
 
     ``col[k]`` holds entry (k // PW, k % PW) of every window, so the max or
     mean over axis 0 pools all windows at once. ``stride`` None: the window's height.
     """
+    ph, pw = pool
     stride = ph if stride is None else stride
     _check_image(x)
     if not 0 <= 2 * pad <= min(ph, pw):
@@ -289,8 +291,9 @@ def _pool_col(x: np.ndarray, ph: int, pw: int, stride: int | None, pad: int, fil
     return np.ascontiguousarray(win).reshape(ph * pw, *win.shape[2:])
 
 
-def _unpool(dcol, x_shape, ph: int, pw: int, stride: int | None, pad: int) -> np.ndarray:
+def _unpool(dcol, x_shape: Shape, pool: tuple[int, int], stride: int | None, pad: int):
     """dL/dx from dL/dcol (PH*PW, N, OH, OW, C): col2im for pooling's col."""
+    ph, pw = pool
     stride = ph if stride is None else stride
     n, c, h, w = x_shape
     dx = _sum_windows(dcol, (n, c, h + 2 * pad, w + 2 * pad), ph, pw, stride, "pool")
@@ -298,14 +301,15 @@ def _unpool(dcol, x_shape, ph: int, pw: int, stride: int | None, pad: int) -> np
 
 
 def max_pool2d_forward(
-    x: np.ndarray, ph: int, pw: int, stride: int | None = None, pad: int = 0
+    x: np.ndarray, pool: tuple[int, int], stride: int | None = None, pad: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Max pooling: ``(y, col)``, y[n, c, i, j] the largest entry of window (i, j).
 
-    x (N, C, H, W) -> y (N, C, OH, OW); ``col`` (PH*PW, N, OH, OW, C) holds
-    the windows for backward. ``stride`` defaults to the window's height.
+    x (N, C, H, W) -> y (N, C, OH, OW); ``pool`` is the window (PH, PW);
+    ``col`` (PH*PW, N, OH, OW, C) holds the windows for backward. ``stride``
+    defaults to the window's height.
     """
-    col = _pool_col(x, ph, pw, stride, pad, -np.inf)
+    col = _pool_col(x, pool, stride, pad, -np.inf)
     return col.max(axis=0).transpose(0, 3, 1, 2), col
 
 
@@ -313,9 +317,8 @@ def max_pool2d_backward(
     dout: np.ndarray,
     col: np.ndarray,
     y: np.ndarray,
-    x_shape: tuple[int, int, int, int],
-    ph: int,
-    pw: int,
+    x_shape: Shape,
+    pool: tuple[int, int],
     stride: int | None = None,
     pad: int = 0,
 ) -> np.ndarray:
@@ -327,34 +330,32 @@ def max_pool2d_backward(
     """
     # rank the maxima of each window by position, K for the first down to 1:
     # the first maximum is the one of highest rank
-    k = ph * pw
+    k = pool[0] * pool[1]
     rank = np.arange(k, 0, -1, dtype=np.int32 if k > 127 else np.int8).reshape(k, 1, 1, 1, 1)
     ranked = (col == y.transpose(0, 2, 3, 1)) * rank  # (PH*PW, N, OH, OW, C)
     first = ranked == ranked.max(axis=0)
     dcol = first * dout.transpose(0, 2, 3, 1)
-    return _unpool(dcol, x_shape, ph, pw, stride, pad)
+    return _unpool(dcol, x_shape, pool, stride, pad)
 
 
-def avg_pool2d_forward(x: np.ndarray, ph: int, pw: int, stride: int | None = None, pad: int = 0):
+def avg_pool2d_forward(
+    x: np.ndarray, pool: tuple[int, int], stride: int | None = None, pad: int = 0
+) -> np.ndarray:
     """Average pooling: y[n, c, i, j] = mean of window (i, j) (zero padding counts).
 
-    x (N, C, H, W) -> y (N, C, OH, OW).
+    x (N, C, H, W) -> y (N, C, OH, OW); ``pool`` is the window (PH, PW).
     """
-    return _pool_col(x, ph, pw, stride, pad, 0.0).mean(axis=0).transpose(0, 3, 1, 2)
+    return _pool_col(x, pool, stride, pad, 0.0).mean(axis=0).transpose(0, 3, 1, 2)
 
 
 def avg_pool2d_backward(
-    dout: np.ndarray,
-    x_shape: tuple[int, int, int, int],
-    ph: int,
-    pw: int,
-    stride: int | None = None,
-    pad: int = 0,
+    dout: np.ndarray, x_shape: Shape, pool: tuple[int, int], stride: int | None = None, pad: int = 0
 ) -> np.ndarray:
     """dL/dx of average pooling: every pixel of a window gets dout / (PH*PW)."""
-    share = dout.transpose(0, 2, 3, 1) / (ph * pw)  # (N, OH, OW, C)
-    dcol = np.broadcast_to(share, (ph * pw, *share.shape))
-    return _unpool(dcol, x_shape, ph, pw, stride, pad)
+    k = pool[0] * pool[1]
+    share = dout.transpose(0, 2, 3, 1) / k  # (N, OH, OW, C)
+    dcol = np.broadcast_to(share, (k, *share.shape))
+    return _unpool(dcol, x_shape, pool, stride, pad)
 
 
 def global_avg_pool2d_forward(x: np.ndarray) -> np.ndarray:
@@ -363,7 +364,7 @@ def global_avg_pool2d_forward(x: np.ndarray) -> np.ndarray:
     return x.mean(axis=(2, 3))
 
 
-def global_avg_pool2d_backward(dout: np.ndarray, x_shape: tuple[int, int, int, int]):
+def global_avg_pool2d_backward(dout: np.ndarray, x_shape: Shape):
     """dL/dx of global average pooling: dout[n, c] / (H*W) at every pixel of channel c."""
     _n, _c, h, w = x_shape
     dx = _channels_last(x_shape, dout.dtype)

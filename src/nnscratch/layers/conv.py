@@ -147,8 +147,8 @@ class Conv2D(_Windowed):
         kernel_size: int | tuple[int, int] = 3,
         stride: int = 1,
         padding: int = 0,
-        init: Any = "he_normal",
         *,
+        init: Any = "he_normal",
         bias_init: Any = "zeros",
         use_bias: bool = True,
         seed: int | None = None,
@@ -277,7 +277,7 @@ class _Pool2D(_Windowed):
     def forward(self, x, training=False, *, slot=0):
         c = self._slots[slot] if slot < len(self._slots) else self._slot(slot)
         c.x = self._image(x, c)
-        c.y = self._pool(c, c.x, *self.pool_size, self.stride, self.padding)
+        c.y = self._pool(c, c.x, self.pool_size, self.stride, self.padding)
         return c.y
 
     def backward(self, dout, *, slot=0, accumulate=False, need_input_grad=True):
@@ -285,13 +285,15 @@ class _Pool2D(_Windowed):
         dout = self._dout(c, dout)
         if not need_input_grad:
             return None
-        return self._unpool(c, dout, *self.pool_size, self.stride, self.padding)
+        return self._unpool(c, dout, self.pool_size, self.stride, self.padding)
 
     # -- what a pooling layer writes: the functional_conv calls ---------------
-    def _pool(self, c: _Slot, x: np.ndarray, ph: int, pw: int, s: int, p: int) -> np.ndarray:
+    def _pool(self, c: _Slot, x: np.ndarray, pool: tuple[int, int], s: int, p: int) -> np.ndarray:
         raise NotImplementedError
 
-    def _unpool(self, c: _Slot, dout: np.ndarray, ph: int, pw: int, s: int, p: int) -> np.ndarray:
+    def _unpool(
+        self, c: _Slot, dout: np.ndarray, pool: tuple[int, int], s: int, p: int
+    ) -> np.ndarray:
         raise NotImplementedError
 
 
@@ -303,12 +305,12 @@ class MaxPool2D(_Pool2D):
     :mod:`nnscratch.functional_conv`). Padding is -inf, as PyTorch's.
     """
 
-    def _pool(self, c, x, ph, pw, s, p):
-        y, c.extra["col"] = F.max_pool2d_forward(x, ph, pw, s, p)
+    def _pool(self, c, x, pool, s, p):
+        y, c.extra["col"] = F.max_pool2d_forward(x, pool, s, p)
         return y
 
-    def _unpool(self, c, dout, ph, pw, s, p):
-        return F.max_pool2d_backward(dout, c.extra["col"], c.y, c.x.shape, ph, pw, s, p)
+    def _unpool(self, c, dout, pool, s, p):
+        return F.max_pool2d_backward(dout, c.extra["col"], c.y, c.x.shape, pool, s, p)
 
 
 class AvgPool2D(_Pool2D):
@@ -318,11 +320,11 @@ class AvgPool2D(_Pool2D):
     window dout / (PH*PW).
     """
 
-    def _pool(self, c, x, ph, pw, s, p):
-        return F.avg_pool2d_forward(x, ph, pw, s, p)
+    def _pool(self, c, x, pool, s, p):
+        return F.avg_pool2d_forward(x, pool, s, p)
 
-    def _unpool(self, c, dout, ph, pw, s, p):
-        return F.avg_pool2d_backward(dout, c.x.shape, ph, pw, s, p)
+    def _unpool(self, c, dout, pool, s, p):
+        return F.avg_pool2d_backward(dout, c.x.shape, pool, s, p)
 
 
 class GlobalAvgPool2D(_Image):
