@@ -342,6 +342,14 @@ def test_other_argument_errors():
     x, t, _ = _xor_data()
     with pytest.raises(ValueError, match="same number of samples"):
         anneal_network(xor_network(seed=0), x, t[:3])
+    net = xor_network(seed=0)
+    before = {k: v.copy() for k, v in net.trainable_parameters().items()}
+    with pytest.raises(TypeError, match="temperature"):  # not a keyword of simulated_annealing
+        anneal_network(net, x, t, steps=5, temperature=1.0)
+    for k, v in net.trainable_parameters().items():  # and the network is left as it was
+        np.testing.assert_array_equal(v, before[k])
+    with pytest.raises(ValueError, match="alpha"):  # the schedule is checked where it is used
+        anneal_network(net, x, t, alpha=1.5)
     with pytest.raises(ValueError, match="batch_size"):
         restarts_network(lambda s: xor_network(seed=s), x, t, batch_size=0)
     with pytest.raises(TypeError, match="build_fn"):

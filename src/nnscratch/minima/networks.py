@@ -29,9 +29,6 @@ import numpy as np
 
 from nnscratch._validate import Integer, check, check_array, check_callable, check_seed, fail
 from nnscratch.minima.strategies import (
-    DEFAULT_ALPHA,
-    DEFAULT_STEP_SIZE,
-    DEFAULT_T0,
     AnnealResult,
     RestartsResult,
     SeedLike,
@@ -64,20 +61,18 @@ def anneal_network(
     x: Any,
     t: Any,
     *,
-    steps: int = 1000,
-    t0: float = DEFAULT_T0,
-    alpha: float = DEFAULT_ALPHA,
-    step_size: float = DEFAULT_STEP_SIZE,
-    seed: SeedLike = None,
     record_trajectory: bool = False,
+    **schedule: Any,
 ) -> AnnealResult:
     """Simulated annealing over the trainable parameters of ``net``, energy ``net.loss(x, t)``.
 
     Every proposal perturbs all the arrays of ``net.trainable_parameters()``
     in place by ``step_size * N(0, I)`` (no gradients are used); a rejected
     proposal is undone. At the end the network holds the best parameters
-    found. Arguments and schedule as in
-    :func:`~nnscratch.minima.strategies.simulated_annealing`; the result's
+    found. ``schedule`` holds the keywords of
+    :func:`~nnscratch.minima.strategies.simulated_annealing` (``steps``,
+    ``t0``, ``alpha``, ``step_size``, ``seed``), passed on with the same
+    defaults; a recorded trajectory is off by default here. The result's
     ``best_params`` and ``params`` are dicts of array copies by name and a
     recorded trajectory is the flat parameter vector, in the order of
     ``net.trainable_parameters()``.
@@ -100,16 +95,7 @@ def anneal_network(
 
     try:  # an overflowing loss is inf (a rejected proposal), silently, at every call
         with np.errstate(over="ignore", invalid="ignore"):
-            r = simulated_annealing(
-                energy,
-                theta0,
-                steps=steps,
-                t0=t0,
-                alpha=alpha,
-                step_size=step_size,
-                seed=seed,
-                record_trajectory=record_trajectory,
-            )
+            r = simulated_annealing(energy, theta0, record_trajectory=record_trajectory, **schedule)
     except BaseException:
         load(theta0)
         raise
