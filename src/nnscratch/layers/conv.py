@@ -135,8 +135,9 @@ class Conv2D(_Windowed):
         in_channels, out_channels: C and FN.
         kernel_size: KH = KW, or a pair (KH, KW).
         stride, padding: step of the window and zero padding on each side.
-        init: initializer of W; He normal with fan_in = C*KH*KW by default.
         use_bias: False drops b.
+        init, bias_init: initializers of W and b; W is He normal with
+            fan_in = C*KH*KW by default.
         seed, dtype: as for :class:`nnscratch.layers.Dense`.
     """
 
@@ -148,9 +149,9 @@ class Conv2D(_Windowed):
         stride: int = 1,
         padding: int = 0,
         *,
+        use_bias: bool = True,
         init: Any = "he_normal",
         bias_init: Any = "zeros",
-        use_bias: bool = True,
         seed: int | None = None,
         dtype: Any = "float32",
     ) -> None:
