@@ -307,8 +307,9 @@ def test_pages_and_assets_are_served_with_a_strict_policy(server):
             html = r.read().decode()
             assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
         assert "http://" not in html and "https://" not in html  # nothing from elsewhere
-    static = Path(nn.__file__).parent / "web" / "static"
-    for f in static.iterdir():
+        assert html.count("<header>") == 1 and html.count("<main>") == 1  # layout around page
+    web = Path(nn.__file__).parent / "web"
+    for f in [*(web / "static").iterdir(), *(web / "pages").iterdir()]:
         text = f.read_text()
         assert "https://" not in text and "http://" not in text, f.name
 

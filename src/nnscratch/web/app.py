@@ -23,6 +23,7 @@ import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from string import Template
 from typing import Any
 
 from starlette.applications import Starlette
@@ -31,7 +32,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -45,7 +46,15 @@ from nnscratch.web.sessions import Pacer, SessionStore
 __all__ = ["Limits", "create_app"]
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGES = ("digits", "playground", "perceptron", "minima")
+PAGE_DIR = Path(__file__).resolve().parent / "pages"
+#: Page name -> title. Each page is pages/<name>.html inside the one head and
+#: navigation of pages/_layout.html, and runs static/<name>.js.
+PAGES = {
+    "digits": "Digits",
+    "playground": "Playground",
+    "perceptron": "Perceptron",
+    "minima": "Local minima",
+}
 # Only our own files: no CDN, no inline script, nothing fetched from elsewhere.
 _CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'"
 
@@ -109,6 +118,18 @@ def _checked(fn: Any, *args: Any) -> Any:
         raise ApiError(422, str(err)) from None
 
 
+def render_page(name: str) -> str:
+    """The HTML of page ``name`` ("index" or a key of ``PAGES``): its ``<main>`` in the layout."""
+    if name == "index":
+        title, script = "nnscratch playground", ""
+    else:
+        title = f"{PAGES[name]} · nnscratch"
+        script = f'<script src="/static/{name}.js" defer></script>'
+    layout = Template((PAGE_DIR / "_layout.html").read_text(encoding="utf-8"))
+    main = (PAGE_DIR / f"{name}.html").read_text(encoding="utf-8").rstrip("\n")
+    return layout.substitute(title=title, script=script, main=main)
+
+
 def create_app(
     model_files: Iterable[str | Path] = (),
     *,
@@ -123,8 +144,10 @@ def create_app(
     )
 
     def page(name: str):
+        html = render_page(name)
+
         async def endpoint(request: Request) -> Response:
-            return FileResponse(STATIC / f"{name}.html")
+            return HTMLResponse(html)
 
         return endpoint
 
