@@ -274,3 +274,12 @@ def test_without_dask_the_sweep_runs_here(tiny, monkeypatch):
     assert here.table(2) == run_sweep(trial=tiny, trials=2, seed=9, workers=0).table(2)
     with pytest.raises(ImportError, match=r"scheduler: expected the 'distributed' extra"):
         run_sweep(trial=tiny, trials=2, scheduler="tcp://127.0.0.1:1")
+
+
+def test_minima_sweep_passes_the_experiment_keywords_on():
+    from nnscratch.sweep.seeds import minima_sweep
+
+    with pytest.raises(TypeError, match="xor_steps"):  # not a keyword of minima_experiment
+        minima_sweep(1, xor_steps=3, workers=0, progress=False)
+    with pytest.raises(ValueError, match="rastrigin_budget"):  # checked by the experiment
+        minima_sweep(1, rastrigin_budget=1, workers=0, progress=False)

@@ -341,6 +341,7 @@ def minima_experiment(
         "seeds": seeds,
         "rastrigin_budget": rastrigin_budget,
         "xor_updates": xor_updates,
+        "problems": list(problems),
         "seed": seed,
         "note_success": (
             "global min: rastrigin end point with max|x_i| < 0.5 (origin's basin); "

@@ -146,9 +146,6 @@ def minima_sweep(
     seeds: int = 10_000,
     *,
     seed: int = 0,
-    rastrigin_budget: int = 1000,
-    xor_updates: int = 400,
-    problems: Sequence[str] = ("rastrigin", "xor"),
     block: int = 20,
     results: str | os.PathLike[str] | None = None,
     resume: bool = False,
@@ -156,19 +153,21 @@ def minima_sweep(
     workers: int | None = None,
     progress: bool | None = None,
     on_block: Callable[[int], None] | None = None,
+    **experiment: Any,
 ) -> SeedReport:
     """The minima experiment over ``seeds`` seeds, in blocks of ``block``, here or on Dask.
 
-    Arguments as :func:`nnscratch.minima.minima_experiment` and
-    :func:`nnscratch.sweep.run_sweep`; ``results`` gets one row per seed.
+    ``experiment`` holds the keywords of :func:`nnscratch.minima.minima_experiment`
+    (``rastrigin_budget``, ``xor_updates``, ``problems``), with its defaults; the
+    others are as for :func:`nnscratch.sweep.run_sweep`. ``results`` gets one
+    row per seed, under the experiment's settings.
     """
     seeds = check("seeds", seeds, Integer(1))
     block = check("block", block, Integer(1))
     seed = check_seed("seed", seed) or 0
     resume = check_bool("resume", resume)
-    settings = {"rastrigin_budget": rastrigin_budget, "xor_updates": xor_updates,
-                "problems": list(problems)}  # fmt: skip
-    probe = minima_experiment(seeds=1, seed=seed, **settings)  # checks them all, gives budgets
+    probe = minima_experiment(seeds=1, seed=seed, **experiment)  # checks them, gives budgets
+    settings = {k: probe.settings[k] for k in ("rastrigin_budget", "xor_updates", "problems")}
     budgets = {(r.problem, r.strategy): r.budget for r in probe.rows}
     meta = {"format": "nnscratch-minima-1", "seed": seed, **settings}
     columns = ["trial", "seed", "runs"]
