@@ -26,6 +26,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+import numpy as np
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -161,11 +162,15 @@ def create_app(
         if kind not in ("image/png", "image/jpeg"):
             raise ApiError(415, f"body: expected image/png or image/jpeg, got {kind or 'none'!r}")
         data = await _read_body(request, limits.max_body)
-        x = await run_in_threadpool(_checked, digit_input, data)
-        out = await run_in_threadpool(catalog.predict, name, x)
+        return JSONResponse(await run_in_threadpool(answer, name, data))
+
+    def answer(name: str, data: bytes) -> dict[str, Any]:
+        """The drawing's input, probabilities and hidden activations (one worker-thread hop)."""
+        x = _checked(digit_input, data)
+        out = catalog.predict(name, x)
         out["model"] = name
-        out["input"] = [round(float(v), 3) for v in x]
-        return JSONResponse(out)
+        out["input"] = np.round(x.astype(np.float64), 3).tolist()
+        return out
 
     async def play_new(request: Request) -> Response:
         body = await _read_json(request, limits.max_body)

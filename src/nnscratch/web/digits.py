@@ -146,7 +146,7 @@ def _look_inside(net: Any, x: np.ndarray) -> dict[str, Any]:
     for layer in net.layers:
         a = layer.forward(a, False)
         outputs.append(a[0].copy())  # the layer's buffer is overwritten by the next call
-    proba = net.predict_proba(np.asarray(x, dtype=net.dtype).reshape(shape))
+    proba = net.head.predict(a)[0]  # the output activation of the last layer's output
     hidden = []
     for i in _hidden_indices(net.layers):
         v = outputs[i]
