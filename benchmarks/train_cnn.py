@@ -48,6 +48,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
+from _book_style import BookAffine, BookRelu
 
 from nnscratch import recipes
 from nnscratch.datasets.mnist import load_mnist
@@ -245,32 +246,6 @@ class BookPool:  # 2x2, stride 2
         dmax[np.arange(self.arg_max.size), self.arg_max.flatten()] = dout.flatten()
         dcol = dmax.reshape(*dout.shape, 4).reshape(-1, 4 * dout.shape[3])
         return book_col2im(dcol, self.x.shape, 2, 2, 2)
-
-
-class BookRelu:
-    def forward(self, x):
-        self.mask = x <= 0
-        out = x.copy()
-        out[self.mask] = 0
-        return out
-
-    def backward(self, dout):
-        dout = dout.copy()
-        dout[self.mask] = 0
-        return dout
-
-
-class BookAffine:
-    def __init__(self, W, b):
-        self.W, self.b = W, b
-
-    def forward(self, x):
-        self.shape, self.x = x.shape, x.reshape(x.shape[0], -1)
-        return np.dot(self.x, self.W) + self.b
-
-    def backward(self, dout):
-        self.dW, self.db = np.dot(self.x.T, dout), np.sum(dout, axis=0)
-        return np.dot(dout, self.W.T).reshape(self.shape)
 
 
 def _book_layers(net):

@@ -67,6 +67,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
+from _book_style import BookAffine, BookRelu
 
 from nnscratch import recipes
 from nnscratch.datasets.mnist import load_mnist
@@ -283,33 +284,6 @@ def torch_train(run: Run, tdata, dtype, weights) -> Result:
 # --------------------------------------------------------------------------- book style
 
 
-class _Affine:
-    def __init__(self, W, b):
-        self.W, self.b = W, b
-
-    def forward(self, x):
-        self.x = x
-        return np.dot(x, self.W) + self.b
-
-    def backward(self, dout):
-        self.dW = np.dot(self.x.T, dout)
-        self.db = np.sum(dout, axis=0)
-        return np.dot(dout, self.W.T)
-
-
-class _Relu:
-    def forward(self, x):
-        self.mask = x <= 0
-        out = x.copy()
-        out[self.mask] = 0
-        return out
-
-    def backward(self, dout):
-        dx = dout.copy()
-        dx[self.mask] = 0
-        return dx
-
-
 class _SoftmaxWithLoss:
     def forward(self, x, t):
         z = x - x.max(axis=1, keepdims=True)
@@ -329,7 +303,7 @@ class _BookTwoLayerNet:
         (W1, b1), (W2, b2) = weights
         self.params = {"W1": W1.copy(), "b1": b1.copy(), "W2": W2.copy(), "b2": b2.copy()}
         p = self.params
-        self.layers = [_Affine(p["W1"], p["b1"]), _Relu(), _Affine(p["W2"], p["b2"])]
+        self.layers = [BookAffine(p["W1"], p["b1"]), BookRelu(), BookAffine(p["W2"], p["b2"])]
         self.last = _SoftmaxWithLoss()
 
     def predict(self, x):
