@@ -11,7 +11,9 @@ per epoch).
 
 Rows:
 
-* ``nnscratch``: ``Trainer.fit`` (what ``nnscratch train`` runs), float32;
+* ``nnscratch``: ``Trainer.fit`` (what ``nnscratch train`` runs), float32,
+  ``nnscratch.set_num_threads`` = the CPU count (the conv and pooling layers
+  cut each batch into that many parts, one thread each);
 * ``torch``: ``nn.Sequential`` of ``Conv2d`` / ``ReLU`` / ``MaxPool2d`` /
   ``Linear`` with the same weights, ``CrossEntropyLoss(label_smoothing)``,
   ``AdamW`` + ``OneCycleLR`` (our OneCycle's parameters), float32, CPU,
@@ -50,7 +52,7 @@ from dataclasses import replace
 import numpy as np
 from _book_style import BookAffine, BookRelu
 
-from nnscratch import recipes
+from nnscratch import recipes, set_num_threads
 from nnscratch.datasets.mnist import load_mnist
 from nnscratch.training import Trainer
 from nnscratch.training.schedules import OneCycle
@@ -98,7 +100,8 @@ def _throughput(predict, x) -> float:
 # ------------------------------------------------------------------ the contenders
 
 
-def run_nnscratch(epochs: int, seed: int) -> dict:
+def run_nnscratch(epochs: int, seed: int, threads: int) -> dict:
+    set_num_threads(threads)
     (x, t), (xt, tt) = _data()
     config, net = _setup(epochs, seed)
     steps = -(-len(x) // config.batch_size)
@@ -316,7 +319,7 @@ def run_book(epochs: int, seed: int) -> dict:
 
 def _child(name: str, epochs: int, seed: int, threads: int) -> None:
     if name == "nnscratch":
-        result = run_nnscratch(epochs, seed)
+        result = run_nnscratch(epochs, seed, threads)
     elif name == "torch":
         result = run_torch(epochs, seed, threads)
     else:

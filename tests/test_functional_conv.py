@@ -244,3 +244,49 @@ def test_im2col_into_a_fortran_order_buffer():
     out = np.empty((2 * 5 * 3, 25), order="F")
     assert F.im2col(x, 5, 5, out=out) is out
     np.testing.assert_array_equal(out, F.im2col(x, 5, 5))
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv2d_input_grad_equals_col2im_of_the_product(case):
+    """The slab sum gives col2im(dout @ W_col.T), the book's dx, for any stride,
+    padding and odd size; a kept slab buffer gives the same answer again."""
+    n, c, h, w, fn, kh, kw, s, p = case
+    rng = np.random.default_rng(5)
+    x, W = rng.standard_normal((n, c, h, w)), rng.standard_normal((fn, c, kh, kw))
+    y, _col = F.conv2d_forward(x, W, None, s, p)
+    dout = rng.standard_normal(y.shape)
+    dcol = dout.transpose(0, 2, 3, 1).reshape(-1, fn) @ W.reshape(fn, -1)
+    expected = F.col2im(dcol, x.shape, kh, kw, s, p)  # columns in the book's (C, KH, KW) order
+    slabs = np.zeros((kh, kw, n, h + 2 * p, w + 2 * p, c))
+    for _ in range(2):
+        np.testing.assert_allclose(
+            F.conv2d_input_grad(dout, W, x.shape, s, p, slabs=slabs), expected, atol=1e-12
+        )
+    np.testing.assert_allclose(F.conv2d_input_grad(dout, W, x.shape, s, p), expected, atol=1e-12)
+
+
+def test_conv2d_input_grad_checks_its_buffers():
+    dout, W = np.zeros((2, 3, 4, 4)), np.zeros((3, 2, 3, 3))
+    with pytest.raises(ValueError, match="slabs: expected a C-contiguous array of shape"):
+        F.conv2d_input_grad(dout, W, (2, 2, 6, 6), slabs=np.zeros((3, 3, 2, 6, 6, 1)))
+    with pytest.raises(ValueError, match="out: expected a channels-last array"):
+        F.conv2d_input_grad(dout, W, (2, 2, 6, 6), out=np.zeros((2, 2, 6, 6)))
+
+
+def test_pooling_and_col2im_write_into_out():
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((3, 2, 6, 6))
+    y_new, col = F.max_pool2d_forward(x, (2, 2))
+    out = np.empty((3, 3, 3, 2)).transpose(0, 3, 1, 2)
+    assert F.max_pool2d_forward(x, (2, 2), out=out)[0] is out
+    np.testing.assert_array_equal(out, y_new)
+    d = rng.standard_normal(y_new.shape)
+    dx_out = np.empty((3, 6, 6, 2)).transpose(0, 3, 1, 2)
+    dx = F.max_pool2d_backward(d, col, y_new, x.shape, (2, 2), out=dx_out)
+    np.testing.assert_array_equal(dx, F.max_pool2d_backward(d, col, y_new, x.shape, (2, 2)))
+    np.testing.assert_array_equal(
+        F.avg_pool2d_backward(d, x.shape, (2, 2), out=dx_out),
+        F.avg_pool2d_backward(d, x.shape, (2, 2)),
+    )
+    with pytest.raises(ValueError, match="out: expected a channels-last array"):
+        F.avg_pool2d_backward(d, x.shape, (2, 2), out=np.empty((3, 2, 6, 6)))

@@ -36,6 +36,7 @@ from nnscratch import (
     numerical,
     training,
 )
+from nnscratch._threads import get_num_threads, set_num_threads
 from nnscratch.io import load, save
 from nnscratch.layers import (
     Activation,
@@ -81,6 +82,7 @@ __all__ = [
     "classic",
     "datasets",
     "fit",
+    "get_num_threads",
     "hooks",
     "initializers",
     "layers",
@@ -92,5 +94,6 @@ __all__ = [
     "optimizers",
     "save",
     "schedules",
+    "set_num_threads",
     "training",
 ]

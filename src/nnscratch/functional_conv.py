@@ -46,7 +46,7 @@ from functools import lru_cache
 from typing import Literal
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from nnscratch._validate import fail
 
@@ -56,6 +56,7 @@ __all__ = [
     "col2im",
     "conv2d_backward",
     "conv2d_forward",
+    "conv2d_input_grad",
     "global_avg_pool2d_backward",
     "global_avg_pool2d_forward",
     "im2col",
@@ -169,14 +170,23 @@ def _source_index(shape: tuple[int, ...], kh: int, kw: int, stride: int, order: 
     return np.ascontiguousarray(_col_view(windows(index, kh, kw, stride), order)).ravel()
 
 
-def _sum_windows(col, padded_shape, kh: int, kw: int, stride: int, order: str) -> np.ndarray:
-    """A new padded image (N, C, Hp, Wp) whose pixels hold the sums of their copies in ``col``.
+def _sum_windows(
+    col, padded_shape, kh: int, kw: int, stride: int, order: str, out: np.ndarray | None = None
+) -> np.ndarray:
+    """A padded image (N, C, Hp, Wp) whose pixels hold the sums of their copies in ``col``.
 
     Where windows do not overlap (stride >= KH and KW) a pixel has at most
     one copy and one strided copy puts the values back; where they overlap,
-    ``np.add.at`` sums the copies of each pixel.
+    ``np.add.at`` sums the copies of each pixel. ``out``: a channels-last
+    array of that shape to write into instead of a new one.
     """
-    dx = _channels_last(padded_shape, col.dtype, 0)
+    if out is None:
+        dx = _channels_last(padded_shape, col.dtype, 0)
+    else:
+        if out.shape != tuple(padded_shape) or not out.transpose(0, 2, 3, 1).flags.c_contiguous:
+            raise fail("out", f"a channels-last array of shape {tuple(padded_shape)}", out.shape)
+        dx = out
+        dx.fill(0)
     if stride >= kh and stride >= kw:
         win = _col_view(windows(dx, kh, kw, stride, writeable=True), order)
         np.copyto(win, col.reshape(win.shape))
@@ -200,14 +210,16 @@ def col2im(
     pad: int = 0,
     *,
     order: Order = "chw",
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """The adjoint of :func:`im2col`: each pixel receives the sum of its copies in ``col``.
 
     ``col`` (N*OH*OW, C*KH*KW) (columns in ``order``) -> (N, C, H, W) of
-    ``x_shape``; the padding is cut off again.
+    ``x_shape``; the padding is cut off again. ``out``: a buffer for the
+    padded sums, (N, C, H + 2 pad, W + 2 pad) stored channels last.
     """
     n, c, h, w = x_shape
-    dx = _sum_windows(col, (n, c, h + 2 * pad, w + 2 * pad), kh, kw, stride, order)
+    dx = _sum_windows(col, (n, c, h + 2 * pad, w + 2 * pad), kh, kw, stride, order, out)
     return _crop(dx, pad)
 
 
@@ -257,6 +269,8 @@ def conv2d_backward(
     pad: int = 0,
     *,
     need_dx: bool = True,
+    out: np.ndarray | None = None,
+    slabs: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Gradients ``(dx, dW, db)`` of :func:`conv2d_forward` for dL/dy = ``dout``.
 
@@ -265,6 +279,11 @@ def conv2d_backward(
         db = sum over n, i, j of dout            (FN,)
         dW = col.T @ dout                        (FN, C, KH, KW) after reordering
         dx = col2im(dout @ W_col.T)              (N, C, H, W); None if not need_dx
+
+    Where windows overlap, dx comes from :func:`conv2d_input_grad` (the same
+    numbers, summed without ``np.add.at``). ``out``: a buffer for dx before the
+    padding is cut off, as for :func:`col2im`; ``slabs``: as for
+    :func:`conv2d_input_grad`.
     """
     fn, c, kh, kw = W.shape
     d2 = dout.transpose(0, 2, 3, 1).reshape(-1, fn)  # (N*OH*OW, FN); free if channels last
@@ -272,8 +291,58 @@ def conv2d_backward(
     dW = (col.T @ d2).reshape(kh, kw, c, fn).transpose(3, 2, 0, 1)
     if not need_dx:
         return None, dW, db
+    if stride < kh or stride < kw:
+        return conv2d_input_grad(dout, W, x_shape, stride, pad, out=out, slabs=slabs), dW, db
     dcol = d2 @ _filters_as_columns(W).T
-    return col2im(dcol, x_shape, kh, kw, stride, pad, order="hwc"), dW, db
+    return col2im(dcol, x_shape, kh, kw, stride, pad, order="hwc", out=out), dW, db
+
+
+def conv2d_input_grad(
+    dout: np.ndarray,
+    W: np.ndarray,
+    x_shape: Shape,
+    stride: int = 1,
+    pad: int = 0,
+    *,
+    out: np.ndarray | None = None,
+    slabs: np.ndarray | None = None,
+) -> np.ndarray:
+    """dL/dx of :func:`conv2d_forward`, one filter position (p, q) at a time::
+
+        dx_pad[n, c, i*s + p, j*s + q] += sum_f dout[n, f, i, j] * W[f, c, p, q]
+
+    dout (N, FN, OH, OW), W (FN, C, KH, KW) -> dx (N, C, H, W). The same
+    numbers as ``col2im(dout @ W_col.T)``, summed in another way: one
+    batched matrix product gives, for every filter position, the image
+    ``dout @ W[:, :, p, q]`` (N, OH, OW, C) it sends back; a strided view
+    writes each into its own slab of a (KH, KW, N, Hp, Wp, C) buffer shifted
+    by (p, q), and dx is the sum of the slabs. No Python loop, and no
+    ``np.add.at`` (a scatter that is several times slower than a sum).
+
+    ``slabs``: that buffer, zero where no window writes (a caller that keeps
+    it between calls pays for the zeros once); ``out``: as for :func:`col2im`.
+    """
+    fn, c, kh, kw = W.shape
+    n, _, h, w = x_shape
+    hp, wp = h + 2 * pad, w + 2 * pad
+    oh, ow = output_size(h, kh, stride, pad), output_size(w, kw, stride, pad)
+    d2 = dout.transpose(0, 2, 3, 1).reshape(-1, fn)  # (N*OH*OW, FN)
+    sent = np.matmul(d2, W.transpose(2, 3, 0, 1).reshape(kh * kw, fn, c))  # (KH*KW, N*OH*OW, C)
+    if slabs is None:
+        slabs = np.zeros((kh, kw, n, hp, wp, c), dout.dtype)
+    elif slabs.shape != (kh, kw, n, hp, wp, c) or not slabs.flags.c_contiguous:
+        raise fail("slabs", f"a C-contiguous array of shape {(kh, kw, n, hp, wp, c)}", slabs.shape)
+    sp, sq, sn, sy, sx, sc = slabs.strides
+    # shifted[p, q, n, i, j, c] is slabs[p, q, n, i*s + p, j*s + q, c]
+    shifted = as_strided(
+        slabs, (kh, kw, n, oh, ow, c), (sp + sy, sq + sx, sn, stride * sy, stride * sx, sc)
+    )
+    np.copyto(shifted, sent.reshape(kh, kw, n, oh, ow, c))
+    dx = _channels_last((n, c, hp, wp), dout.dtype) if out is None else out
+    if dx.shape != (n, c, hp, wp) or not dx.transpose(0, 2, 3, 1).flags.c_contiguous:
+        raise fail("out", f"a channels-last array of shape {(n, c, hp, wp)}", dx.shape)
+    np.sum(slabs.reshape(kh * kw, -1), axis=0, out=dx.transpose(0, 2, 3, 1).reshape(-1))
+    return _crop(dx, pad)
 
 
 def _pool_col(x: np.ndarray, pool: tuple[int, int], stride: int | None, pad: int, fill: float):
@@ -291,26 +360,43 @@ def _pool_col(x: np.ndarray, pool: tuple[int, int], stride: int | None, pad: int
     return np.ascontiguousarray(win).reshape(ph * pw, *win.shape[2:])
 
 
-def _unpool(dcol, x_shape: Shape, pool: tuple[int, int], stride: int | None, pad: int):
+def _unpool(dcol, x_shape: Shape, pool: tuple[int, int], stride: int | None, pad: int, out=None):
     """dL/dx from dL/dcol (PH*PW, N, OH, OW, C): col2im for pooling's col."""
     ph, pw = pool
     stride = ph if stride is None else stride
     n, c, h, w = x_shape
-    dx = _sum_windows(dcol, (n, c, h + 2 * pad, w + 2 * pad), ph, pw, stride, "pool")
+    dx = _sum_windows(dcol, (n, c, h + 2 * pad, w + 2 * pad), ph, pw, stride, "pool", out)
     return _crop(dx, pad)
 
 
+def _pooled(col: np.ndarray, reduce, out: np.ndarray | None) -> np.ndarray:
+    """``reduce`` (np.max or np.mean) of the windows, (N, C, OH, OW), into ``out`` if given."""
+    if out is None:
+        return reduce(col, axis=0).transpose(0, 3, 1, 2)
+    if out.shape != (col.shape[1], col.shape[4], *col.shape[2:4]):
+        raise fail(
+            "out", f"an array of shape {(col.shape[1], col.shape[4], *col.shape[2:4])}", out.shape
+        )
+    reduce(col, axis=0, out=out.transpose(0, 2, 3, 1))
+    return out
+
+
 def max_pool2d_forward(
-    x: np.ndarray, pool: tuple[int, int], stride: int | None = None, pad: int = 0
+    x: np.ndarray,
+    pool: tuple[int, int],
+    stride: int | None = None,
+    pad: int = 0,
+    *,
+    out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Max pooling: ``(y, col)``, y[n, c, i, j] the largest entry of window (i, j).
 
     x (N, C, H, W) -> y (N, C, OH, OW); ``pool`` is the window (PH, PW);
     ``col`` (PH*PW, N, OH, OW, C) holds the windows for backward. ``stride``
-    defaults to the window's height.
+    defaults to the window's height; ``out``: an array for y.
     """
     col = _pool_col(x, pool, stride, pad, -np.inf)
-    return col.max(axis=0).transpose(0, 3, 1, 2), col
+    return _pooled(col, np.max, out), col
 
 
 def max_pool2d_backward(
@@ -321,12 +407,15 @@ def max_pool2d_backward(
     pool: tuple[int, int],
     stride: int | None = None,
     pad: int = 0,
+    *,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """dL/dx of max pooling: each window's dout goes to its largest entry.
 
     ``col`` and ``y`` come from the forward pass. On ties the first largest
     entry in row-major window order gets it (as ``argmax`` and PyTorch); a
     pixel that is the maximum of several overlapping windows gets the sum.
+    ``out``: a buffer for dx before the padding is cut off, as for :func:`col2im`.
     """
     # rank the maxima of each window by position, K for the first down to 1:
     # the first maximum is the one of highest rank
@@ -335,27 +424,42 @@ def max_pool2d_backward(
     ranked = (col == y.transpose(0, 2, 3, 1)) * rank  # (PH*PW, N, OH, OW, C)
     first = ranked == ranked.max(axis=0)
     dcol = first * dout.transpose(0, 2, 3, 1)
-    return _unpool(dcol, x_shape, pool, stride, pad)
+    return _unpool(dcol, x_shape, pool, stride, pad, out)
 
 
 def avg_pool2d_forward(
-    x: np.ndarray, pool: tuple[int, int], stride: int | None = None, pad: int = 0
+    x: np.ndarray,
+    pool: tuple[int, int],
+    stride: int | None = None,
+    pad: int = 0,
+    *,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Average pooling: y[n, c, i, j] = mean of window (i, j) (zero padding counts).
 
-    x (N, C, H, W) -> y (N, C, OH, OW); ``pool`` is the window (PH, PW).
+    x (N, C, H, W) -> y (N, C, OH, OW); ``pool`` is the window (PH, PW);
+    ``out``: an array for y.
     """
-    return _pool_col(x, pool, stride, pad, 0.0).mean(axis=0).transpose(0, 3, 1, 2)
+    return _pooled(_pool_col(x, pool, stride, pad, 0.0), np.mean, out)
 
 
 def avg_pool2d_backward(
-    dout: np.ndarray, x_shape: Shape, pool: tuple[int, int], stride: int | None = None, pad: int = 0
+    dout: np.ndarray,
+    x_shape: Shape,
+    pool: tuple[int, int],
+    stride: int | None = None,
+    pad: int = 0,
+    *,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """dL/dx of average pooling: every pixel of a window gets dout / (PH*PW)."""
+    """dL/dx of average pooling: every pixel of a window gets dout / (PH*PW).
+
+    ``out``: a buffer for dx before the padding is cut off, as for :func:`col2im`.
+    """
     k = pool[0] * pool[1]
     share = dout.transpose(0, 2, 3, 1) / k  # (N, OH, OW, C)
     dcol = np.broadcast_to(share, (k, *share.shape))
-    return _unpool(dcol, x_shape, pool, stride, pad)
+    return _unpool(dcol, x_shape, pool, stride, pad, out)
 
 
 def global_avg_pool2d_forward(x: np.ndarray) -> np.ndarray:

@@ -39,6 +39,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from nnscratch import _threads
 from nnscratch import layers as _layers
 from nnscratch._validate import check_float_dtype, check_seed
 from nnscratch.layers import Layer, LossHead
@@ -154,6 +155,7 @@ class Sequential:
             self._fwd.append((layer, slot))
         self._first = first
         self._unique = [self.layers[i] for i in sorted(set(first.values()))]
+        self._splits = any(getattr(layer, "splits_batch", False) for layer in self._unique)
         shape = self.layers[0].input_shape  # fixed by the first layer's config
         self._sample_ndim = None if shape is None else len(shape)
         with_params = [i for i, layer in enumerate(self.layers) if layer.params]
@@ -268,8 +270,9 @@ class Sequential:
         return x
 
     def _forward(self, x: np.ndarray, training: bool) -> np.ndarray:
-        for layer, slot in self._fwd:
-            x = layer.forward(x, training, slot=slot)
+        with _threads.blas_held(self._splits, len(x)):
+            for layer, slot in self._fwd:
+                x = layer.forward(x, training, slot=slot)
         return x
 
     def _batch(self, x: Any) -> tuple[np.ndarray, bool]:
@@ -344,12 +347,13 @@ class Sequential:
         """
         if x.__class__ is not np.ndarray or x.dtype != self.dtype:
             x = self._cast(x)
-        for layer, slot in self._fwd:
-            x = layer.forward(x, True, slot=slot)
-        self.last_output = x
-        value, d = self.head.value_and_grad(x, t)
-        for layer, slot, accumulate, need in self._bwd:
-            d = layer.backward(d, slot=slot, accumulate=accumulate, need_input_grad=need)
+        with _threads.blas_held(self._splits, len(x)):
+            for layer, slot in self._fwd:
+                x = layer.forward(x, True, slot=slot)
+            self.last_output = x
+            value, d = self.head.value_and_grad(x, t)
+            for layer, slot, accumulate, need in self._bwd:
+                d = layer.backward(d, slot=slot, accumulate=accumulate, need_input_grad=need)
         return value, {name: layer.grads[key] for name, layer, key in self._names(True)}
 
     def gradient(self, x: Any, t: Any) -> dict[str, np.ndarray]:

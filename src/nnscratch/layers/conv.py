@@ -3,8 +3,11 @@
 Images are (N, C, H, W). The math is in :mod:`nnscratch.functional_conv`
 (im2col, col2im, the convolution as one matrix product, pooling); these
 classes add the layer contract of :mod:`nnscratch.layers` (parameters,
-gradients, caches per use, configs) and keep their large buffers (the col
-matrix, the output, the padded input) from one step to the next.
+gradients, caches per use, configs), keep their large buffers (the col
+matrix, the output, the padded input) from one step to the next, and run
+the functions on parts of the batch in parallel threads
+(:mod:`nnscratch._threads`): every image is computed alone, so each part
+writes its own rows of the shared output.
 
 Reference: Saitoh, "Deep Learning from Scratch", chapter 7 (``Convolution``,
 ``Pooling``); PyTorch's ``nn.Conv2d`` / ``nn.MaxPool2d`` for the argument names.
@@ -18,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from nnscratch import functional_conv as F
+from nnscratch._threads import batch_parts, run_parts
 from nnscratch._validate import Integer, check, check_bool, fail
 from nnscratch.layers.base import Layer, _Slot
 from nnscratch.layers.base import init_config as _init_config
@@ -33,6 +37,19 @@ def _pair(name: str, value: Any, low: int) -> tuple[int, int]:
         return check(name, value[0], Integer(low)), check(name, value[1], Integer(low))
     v = check(name, value, Integer(low))
     return v, v
+
+
+def _channels_last(n: int, c: int, h: int, w: int, dtype: np.dtype) -> np.ndarray:
+    """An uninitialised (N, C, H, W) array stored as (N, H, W, C)."""
+    return np.empty((n, h, w, c), dtype).transpose(0, 3, 1, 2)
+
+
+def _summed(arrays: list[np.ndarray]) -> np.ndarray:
+    """The parts' gradients added in part order (so a run repeats exactly)."""
+    total = arrays[0]
+    for a in arrays[1:]:
+        total = total + a
+    return total
 
 
 class _Own(Layer):
@@ -101,6 +118,8 @@ class _Image(_Own):
 class _Windowed(_Image):
     """A layer that slides a window (``kernel_size`` or ``pool_size``) with ``stride``
     and zero ``padding`` over the image: output size, config and repr, once."""
+
+    splits_batch = True  # runs parts of the batch on threads (see nnscratch._threads)
 
     stride: int
     padding: int
@@ -175,22 +194,28 @@ class Conv2D(_Windowed):
         self._draw_weights(rng, shape, (self.out_channels,) if self.use_bias else None)
 
     def _buffers(self, x: np.ndarray, c: _Slot) -> dict[str, Any]:
-        """The col matrix, the output and the padded input for this batch shape."""
-        if not c.extra:
-            n, ch, h, w = x.shape
+        """The parts of the batch, a col matrix per part, the output and the
+        padded input, for this batch shape and thread count."""
+        n, ch, h, w = x.shape
+        parts = batch_parts(n)
+        if c.extra.get("parts") != parts:
             kh, kw = self.kernel_size
             p = self.padding
             oh, ow = self._output_hw(h, w)
             c.extra = {
+                "parts": parts,
+                "hw": (oh, ow),
                 # one channel: a Fortran-order col copies runs of OW pixels, not KW
-                "col": np.empty(
-                    (n * oh * ow, kh * kw * ch), self.dtype, order="F" if ch == 1 else "C"
-                ),
+                "col": [
+                    np.empty(
+                        ((b - a) * oh * ow, kh * kw * ch), self.dtype, order="F" if ch == 1 else "C"
+                    )
+                    for a, b in parts
+                ],
                 "y": np.empty((n * oh * ow, self.out_channels), self.dtype),
             }
             if p:  # zero border written once; each forward fills the inside
-                buf = np.zeros((n, h + 2 * p, w + 2 * p, ch), self.dtype)
-                c.extra["pad"] = buf.transpose(0, 3, 1, 2)
+                c.extra["pad"] = F.pad2d(np.zeros((n, ch, h, w), self.dtype), p)
         return c.extra
 
     def forward(self, x, training=False, *, slot=0):
@@ -200,25 +225,56 @@ class Conv2D(_Windowed):
         if self.padding:  # pad once here, so im2col reads the padded buffer in place
             x = F.pad2d(x, self.padding, out=buf["pad"])
         c.x = x
-        c.y, _ = F.conv2d_forward(
-            x, self.params["W"], self.params.get("b"), self.stride, 0, col=buf["col"], out=buf["y"]
-        )
+        W, b, parts, (oh, ow) = self.params["W"], self.params.get("b"), buf["parts"], buf["hw"]
+        rows = oh * ow  # rows of col and y per image
+
+        def part(i: int) -> None:
+            start, stop = parts[i]
+            F.conv2d_forward(
+                x[start:stop], W, b, self.stride, 0,
+                col=buf["col"][i], out=buf["y"][start * rows : stop * rows],
+            )  # fmt: skip
+
+        run_parts(part, len(parts))
+        c.y = buf["y"].reshape(len(x), oh, ow, self.out_channels).transpose(0, 3, 1, 2)
         return c.y
 
     def backward(self, dout, *, slot=0, accumulate=False, need_input_grad=True):
         c = self._cached(slot)
         dout = self._dout(c, dout)
-        W = self.params["W"]
-        dx, dW, db = F.conv2d_backward(
-            dout, c.extra["col"], W, c.x.shape, self.stride, 0, need_dx=need_input_grad
-        )
-        self._store_grad("W", dW, accumulate)
+        W, parts, x = self.params["W"], c.extra["parts"], c.x
+        dx = _channels_last(*x.shape, self.dtype) if need_input_grad else None
+        slabs = self._slabs(c) if need_input_grad else [None] * len(parts)
+
+        def part(i: int) -> tuple[Any, np.ndarray, np.ndarray]:
+            start, stop = parts[i]
+            return F.conv2d_backward(
+                dout[start:stop], c.extra["col"][i], W, x[start:stop].shape, self.stride, 0,
+                need_dx=need_input_grad, out=None if dx is None else dx[start:stop],
+                slabs=slabs[i],
+            )  # fmt: skip
+
+        _, dWs, dbs = zip(*run_parts(part, len(parts)), strict=True)
+        self._store_grad("W", _summed(list(dWs)), accumulate)
         if self.use_bias:
-            self._store_grad("b", db, accumulate)
+            self._store_grad("b", _summed(list(dbs)), accumulate)
         if dx is None or not self.padding:
             return dx
         p = self.padding
         return dx[:, :, p:-p, p:-p]
+
+    def _slabs(self, c: _Slot) -> list[np.ndarray | None]:
+        """Per part, the zeroed slab buffer of :func:`~nnscratch.functional_conv.conv2d_input_grad`
+        (made at the first backward of a batch shape; None where windows do not overlap)."""
+        if "slabs" not in c.extra:
+            kh, kw = self.kernel_size
+            _, ch, hp, wp = c.x.shape  # the padded input
+            overlap = self.stride < kh or self.stride < kw
+            c.extra["slabs"] = [
+                np.zeros((kh, kw, b - a, hp, wp, ch), self.dtype) if overlap else None
+                for a, b in c.extra["parts"]
+            ]
+        return c.extra["slabs"]
 
     def get_config(self):
         return {
@@ -277,8 +333,16 @@ class _Pool2D(_Windowed):
 
     def forward(self, x, training=False, *, slot=0):
         c = self._slots[slot] if slot < len(self._slots) else self._slot(slot)
-        c.x = self._image(x, c)
-        c.y = self._pool(c, c.x, self.pool_size, self.stride, self.padding)
+        x = c.x = self._image(x, c)
+        n, ch, h, w = x.shape
+        parts = c.extra["parts"] = batch_parts(n)
+        c.y = _channels_last(n, ch, *self._output_hw(h, w), self.dtype)
+
+        def part(i: int) -> Any:
+            s = slice(*parts[i])
+            return self._pool(x[s], c.y[s])
+
+        c.extra["saved"] = run_parts(part, len(parts))  # what each part's backward needs
         return c.y
 
     def backward(self, dout, *, slot=0, accumulate=False, need_input_grad=True):
@@ -286,15 +350,26 @@ class _Pool2D(_Windowed):
         dout = self._dout(c, dout)
         if not need_input_grad:
             return None
-        return self._unpool(c, dout, self.pool_size, self.stride, self.padding)
+        n, ch, h, w = c.x.shape
+        p, parts = self.padding, c.extra["parts"]
+        dx = _channels_last(n, ch, h + 2 * p, w + 2 * p, self.dtype)
 
-    # -- what a pooling layer writes: the functional_conv calls ---------------
-    def _pool(self, c: _Slot, x: np.ndarray, pool: tuple[int, int], s: int, p: int) -> np.ndarray:
+        def part(i: int) -> None:
+            s = slice(*parts[i])
+            self._unpool(c.extra["saved"][i], dout[s], c.y[s], c.x[s].shape, dx[s])
+
+        run_parts(part, len(parts))
+        return dx if not p else dx[:, :, p:-p, p:-p]
+
+    # -- what a pooling layer writes: the functional_conv calls on one part ---
+    def _pool(self, x: np.ndarray, out: np.ndarray) -> Any:
+        """Pool ``x`` into ``out``; return what backward needs (or None)."""
         raise NotImplementedError
 
     def _unpool(
-        self, c: _Slot, dout: np.ndarray, pool: tuple[int, int], s: int, p: int
-    ) -> np.ndarray:
+        self, saved: Any, dout: np.ndarray, y: np.ndarray, x_shape: tuple, out: np.ndarray
+    ) -> None:
+        """Write dL/dx (padded, channels last) into ``out``."""
         raise NotImplementedError
 
 
@@ -306,12 +381,14 @@ class MaxPool2D(_Pool2D):
     :mod:`nnscratch.functional_conv`). Padding is -inf, as PyTorch's.
     """
 
-    def _pool(self, c, x, pool, s, p):
-        y, c.extra["col"] = F.max_pool2d_forward(x, pool, s, p)
-        return y
+    def _pool(self, x, out):
+        _, col = F.max_pool2d_forward(x, self.pool_size, self.stride, self.padding, out=out)
+        return col
 
-    def _unpool(self, c, dout, pool, s, p):
-        return F.max_pool2d_backward(dout, c.extra["col"], c.y, c.x.shape, pool, s, p)
+    def _unpool(self, saved, dout, y, x_shape, out):
+        F.max_pool2d_backward(
+            dout, saved, y, x_shape, self.pool_size, self.stride, self.padding, out=out
+        )
 
 
 class AvgPool2D(_Pool2D):
@@ -321,11 +398,11 @@ class AvgPool2D(_Pool2D):
     window dout / (PH*PW).
     """
 
-    def _pool(self, c, x, pool, s, p):
-        return F.avg_pool2d_forward(x, pool, s, p)
+    def _pool(self, x, out):
+        F.avg_pool2d_forward(x, self.pool_size, self.stride, self.padding, out=out)
 
-    def _unpool(self, c, dout, pool, s, p):
-        return F.avg_pool2d_backward(dout, c.x.shape, pool, s, p)
+    def _unpool(self, saved, dout, y, x_shape, out):
+        F.avg_pool2d_backward(dout, x_shape, self.pool_size, self.stride, self.padding, out=out)
 
 
 class GlobalAvgPool2D(_Image):

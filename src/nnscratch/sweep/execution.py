@@ -25,6 +25,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from nnscratch._threads import get_num_threads, set_num_threads
 from nnscratch._validate import Integer, check, fail
 
 __all__ = [
@@ -59,17 +60,20 @@ def have_distributed() -> bool:
 
 
 def run_pinned(fn: Callable[..., Any], *args: Any) -> Any:
-    """``fn(*args)`` with BLAS thread pools limited to one thread (when threadpoolctl is there).
+    """``fn(*args)`` on one core: BLAS thread pools and nnscratch's conv threads at one.
 
-    Workers started by :func:`local_cluster` already have one thread from
+    Workers started by :func:`local_cluster` already have one BLAS thread from
     :data:`BLAS_ENV`; on a cluster started by hand this keeps a trial to one core.
     """
+    from threadpoolctl import threadpool_limits  # deferred: slow to import, trials only
+
+    before = get_num_threads()
+    set_num_threads(1)
     try:
-        from threadpoolctl import threadpool_limits  # deferred: optional
-    except ImportError:
-        return fn(*args)
-    with threadpool_limits(limits=1):
-        return fn(*args)
+        with threadpool_limits(limits=1):
+            return fn(*args)
+    finally:
+        set_num_threads(before)
 
 
 class InProcess:
