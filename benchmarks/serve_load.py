@@ -1,7 +1,8 @@
 """Load on ``nnscratch serve`` from concurrent clients on loopback: latency and errors.
 
-Starts ``nnscratch serve --port 0`` (127.0.0.1 only) in a subprocess, then,
-with a bounded number of requests:
+Starts ``nnscratch serve --port 0 [--workers W]`` (127.0.0.1 only; by
+default one prediction worker process per CPU) in a subprocess, then, with a
+bounded number of requests:
 
 1. ``predict``: N digit predictions (a 112x112 PNG drawing of a "7", as the page sends) from C
    clients at once, each on its own keep-alive connection;
@@ -15,7 +16,7 @@ hidden layers' forward pass, in this process, no HTTP), one call at a time.
 Prints p50 / p99 latency and the error count of each. Target: no errors and
 p99 of a prediction under 50 ms on 2 cores.
 
-    python benchmarks/serve_load.py [--predictions 2000] [--clients 16] [--sessions 8]
+    python benchmarks/serve_load.py [--predictions 2000] [--clients 16] [--sessions 8] [--workers W]
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ def drawing() -> bytes:
     return buf.getvalue()
 
 
-def start_server() -> tuple[subprocess.Popen, str, int]:
+def start_server(workers: int | None = None) -> tuple[subprocess.Popen, str, int]:
+    extra = [] if workers is None else ["--workers", str(workers)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nnscratch.cli", "serve", "--port", "0"],
+        [sys.executable, "-m", "nnscratch.cli", "serve", "--port", "0", *extra],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -154,11 +156,12 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--sessions", type=int, default=8)
     ap.add_argument("--epochs", type=int, default=200)
+    ap.add_argument("--workers", type=int, default=None, help="serve --workers (default: its own)")
     args = ap.parse_args()
     assert 0 < args.predictions <= 20_000 and 0 < args.clients <= 64 and 0 < args.sessions <= 32
 
     peer = library_only(200)
-    proc, host, port = start_server()
+    proc, host, port = start_server(args.workers)
     try:
         predictions(host, port, 50, 4)  # warm-up
         alone, alone_err = predictions(host, port, 200, 1)
@@ -181,7 +184,9 @@ def main() -> None:
         proc.terminate()
         proc.wait(10)
 
-    print(f"server: nnscratch serve on {host} (uvicorn, 1 process); clients: threads here")
+    workers = "the CPU count" if args.workers is None else args.workers
+    print(f"server: nnscratch serve on {host} (uvicorn, 1 process, --workers {workers}); "
+          "clients: threads here")  # fmt: skip
     print("| what | requests | p50 ms | p99 ms | max ms | errors |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     print(row("library only (no HTTP), 1 at a time", len(peer), peer, 0))

@@ -60,9 +60,14 @@ def server(tmp_path_factory):
     net = nn.Sequential([nn.Dense(784, 16), nn.Activation("relu"), nn.Dense(16, 10)], seed=3)
     path = tmp_path_factory.mktemp("models") / "mine.safetensors"
     nn.save(net, path)
-    limits = Limits(max_body=64 * 1024, max_sessions=4, epochs_per_second=1000.0)
-    with running(create_app([path], limits=limits)) as url:
+    # predictions in a worker process, as `nnscratch serve` answers them
+    limits = Limits(
+        max_body=64 * 1024, max_sessions=4, epochs_per_second=1000.0, predict_processes=1
+    )
+    app = create_app([path], limits=limits)
+    with running(app) as url:
         yield url, path
+    app.state.predictor.close()
 
 
 def test_models_lists_bundled_and_given(server):
@@ -109,6 +114,35 @@ def test_predict_with_the_bundled_cnn_shows_its_feature_maps(server):
     assert status == 200 and out["digit"] == 7
     # the reshaped input of the first conv, the feature maps the next layers read, the hidden units
     assert [h["shape"] for h in out["hidden"]] == [[1, 28, 28], [16, 12, 12], [32, 5, 5], [128]]
+
+
+def test_predictions_in_this_process_equal_those_of_a_worker_process(server):
+    url, path = server
+    app = create_app([path])  # predict_processes=0: a thread of the server
+    with running(app) as here:
+        for model in ("sample", "cnn", "mine"):
+            target = f"/api/predict?model={model}"
+            answers = [
+                request(base + target, png(SEVEN), headers={"Content-Type": "image/png"})
+                for base in (url, here)
+            ]
+            assert answers[0] == answers[1] and answers[0][0] == 200
+
+
+def test_a_stopped_worker_is_a_503_and_the_next_prediction_starts_a_new_one(server):
+    _, path = server
+    app = create_app([path], limits=Limits(predict_processes=1))
+    with running(app) as base:
+        target = base + "/api/predict?model=sample"
+        assert request(target, png(SEVEN), headers={"Content-Type": "image/png"})[0] == 200
+        for proc in list(app.state.predictor._pool._processes.values()):
+            proc.kill()
+            proc.join(10)
+        status, body = request(target, png(SEVEN), headers={"Content-Type": "image/png"})
+        assert status == 503 and body["error"].startswith("predict: a worker process stopped")
+        status, body = request(target, png(SEVEN), headers={"Content-Type": "image/png"})
+        assert status == 200 and body["digit"] == 7
+    app.state.predictor.close()
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from nnscratch.cli._common import CLIError, add_command, existing_file, parse_number
 
@@ -14,6 +15,20 @@ def _port(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port in [0, 65535], got {value}")
     return value
+
+
+def _workers(text: str) -> int:
+    value = parse_number(text, int, "a number of processes")
+    if not 0 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"expected a number of processes in [0, 64], got {value}")
+    return value
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,6 +59,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="127.0.0.1",
         help="address to bind (default 127.0.0.1: only this computer can connect)",
     )
+    p.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        metavar="N",
+        help="processes that answer the digits page's predictions (default: the number of "
+        "CPUs; 0: the server's own process)",
+    )
     p.add_argument("--open", action="store_true", help="open the pages in the web browser")
 
 
@@ -55,8 +78,17 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(
             f"serve needs the 'web' extra: pip install 'nnscratch[web]' ({err})"
         ) from None
+    from nnscratch.web.app import Limits
+
+    workers = _cpus() if args.workers is None else args.workers
     try:
-        serve(args.model, host=args.host, port=args.port, open_browser=args.open)
+        serve(
+            args.model,
+            host=args.host,
+            port=args.port,
+            open_browser=args.open,
+            limits=Limits(predict_processes=workers),
+        )
     except OSError as err:
         raise CLIError(f"cannot listen on {args.host}:{args.port}: {err.strerror or err}") from None
     return 0

@@ -13,7 +13,9 @@ Routes (every ``/api`` answer is JSON; every refusal is a 4xx with ``{"error": .
 
 Nothing is written to disk. Numerical work runs in worker threads (a
 network's layers keep their outputs in buffers, so each model and session
-has a lock), so the event loop keeps answering while a page trains.
+has a lock), so the event loop keeps answering while a page trains;
+predictions run in worker processes when ``Limits.predict_processes`` > 0
+(:mod:`nnscratch.web.predictor`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-import numpy as np
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -39,9 +40,10 @@ from starlette.staticfiles import StaticFiles
 
 from nnscratch._validate import Integer, check
 from nnscratch.web import classic
-from nnscratch.web.digits import ModelCatalog, digit_input
+from nnscratch.web.digits import ModelCatalog
 from nnscratch.web.errors import ApiError, NotFound, TooManySessions
 from nnscratch.web.playground import LIMITS, PlaygroundSession, parse_config
+from nnscratch.web.predictor import Predictor
 from nnscratch.web.sessions import Pacer, SessionStore
 
 __all__ = ["Limits", "create_app"]
@@ -71,6 +73,7 @@ class Limits:
     epochs_per_second: float = 40.0  # per session
     stream_epochs: int = LIMITS["epochs_per_request"]  # per stream
     step_epochs: int = 100  # per step request
+    predict_processes: int = 0  # worker processes for predictions (0: a thread of the server)
 
 
 @dataclass
@@ -139,7 +142,9 @@ def create_app(
 ) -> Starlette:
     """The application: models from ``model_files`` (plus the bundled ones), caps ``limits``."""
     limits = limits or Limits()
+    model_files = list(model_files)
     catalog = ModelCatalog(model_files)
+    predictor = Predictor(catalog, model_files, limits.predict_processes)
     store = SessionStore(
         max_sessions=limits.max_sessions, idle=limits.idle, lifetime=limits.lifetime
     )
@@ -162,15 +167,7 @@ def create_app(
         if kind not in ("image/png", "image/jpeg"):
             raise ApiError(415, f"body: expected image/png or image/jpeg, got {kind or 'none'!r}")
         data = await _read_body(request, limits.max_body)
-        return JSONResponse(await run_in_threadpool(answer, name, data))
-
-    def answer(name: str, data: bytes) -> dict[str, Any]:
-        """The drawing's input, probabilities and hidden activations (one worker-thread hop)."""
-        x = _checked(digit_input, data)
-        out = catalog.predict(name, x)
-        out["model"] = name
-        out["input"] = np.round(x.astype(np.float64), 3).tolist()
-        return out
+        return Response(await predictor(name, data), media_type="application/json")
 
     async def play_new(request: Request) -> Response:
         body = await _read_json(request, limits.max_body)
@@ -277,6 +274,7 @@ def create_app(
         },
     )
     app.state.catalog, app.state.sessions, app.state.limits = catalog, store, limits
+    app.state.predictor = predictor
     return app
 
 

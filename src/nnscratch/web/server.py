@@ -55,4 +55,5 @@ def serve(
     try:
         server.run(sockets=[sock])
     finally:
+        app.state.predictor.close()
         sock.close()
