@@ -25,6 +25,7 @@ import argparse
 import http.client
 import io
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -60,29 +61,73 @@ def start_server(workers: int | None = None) -> tuple[subprocess.Popen, str, int
     return proc, host, int(port)
 
 
+class Connection:
+    """One kept-alive HTTP/1.1 connection that sends a prepared request and reads the answer.
+
+    The clients share the 2 cores with the server, so they are kept lean: a
+    request is bytes built once, an answer is read by its Content-Length
+    (uvicorn sends one on every non-streamed answer). ``http.client`` parses
+    headers with the email package and cost about 0.7 ms of CPU per request
+    here, a quarter of what the server spends.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.sock = socket.create_connection((host, port), timeout=30)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.pending = b""
+
+    def ask(self, request: bytes) -> tuple[int, bytes]:
+        """(status, body) of the answer to ``request``."""
+        self.sock.sendall(request)
+        while b"\r\n\r\n" not in self.pending:
+            self._receive()
+        head, _, rest = self.pending.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(rest) < length:
+            rest += self._chunk()
+        self.pending = rest[length:]
+        return int(head[9:12]), rest[:length]
+
+    def _receive(self) -> None:
+        self.pending += self._chunk()
+
+    def _chunk(self) -> bytes:
+        data = self.sock.recv(65536)
+        if not data:
+            raise ConnectionError("the server closed the connection")
+        return data
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 def predictions(host: str, port: int, total: int, clients: int) -> tuple[list[float], int]:
     body = drawing()
+    request = (
+        f"POST /api/predict?model=sample HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Type: image/png\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
     per = [total // clients + (i < total % clients) for i in range(clients)]
     times: list[float] = []
     errors = [0]
     lock = threading.Lock()
 
     def client(n: int) -> None:
-        conn = http.client.HTTPConnection(host, port, timeout=30)
+        conn = Connection(host, port)
         local = []
         for _ in range(n):
             t0 = time.perf_counter()
             try:
-                conn.request(
-                    "POST", "/api/predict?model=sample", body, {"Content-Type": "image/png"}
-                )
-                r = conn.getresponse()
-                out = json.loads(r.read())
-                ok = r.status == 200 and out["digit"] == 7
-            except (OSError, http.client.HTTPException, ValueError):
+                status, answer = conn.ask(request)
+                ok = status == 200 and json.loads(answer)["digit"] == 7
+            except (OSError, ValueError, KeyError):
                 ok = False
                 conn.close()
-                conn = http.client.HTTPConnection(host, port, timeout=30)
+                conn = Connection(host, port)
             local.append(time.perf_counter() - t0)
             if not ok:
                 with lock:

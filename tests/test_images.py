@@ -149,6 +149,14 @@ def test_load_digit_errors(tmp_path):
         load_digit(tmp_path / "missing.png")
 
 
+def test_load_digit_max_pixels_is_read_from_the_header(tmp_path):
+    Image.new("L", (64, 48), 0).save(tmp_path / "big.png")
+    with pytest.raises(ValueError, match=r"big\.png': expected at most 3000 pixels, got 64x48"):
+        load_digit(tmp_path / "big.png", max_pixels=3000)
+    with pytest.raises(ValueError, match="no digit found"):  # allowed size: decoded and read
+        load_digit(tmp_path / "big.png", max_pixels=64 * 48)
+
+
 @pytest.mark.parametrize("limit", [1000, 3000])
 def test_load_digit_refuses_a_decompression_bomb(tmp_path, monkeypatch, limit):
     # 64 * 64 = 4096 pixels: above 2 * 1000 Pillow raises; between 3000 and

@@ -30,11 +30,14 @@ _FIELD = 28
 _CENTRE = _FIELD / 2
 
 
-def load_digit(path: str | os.PathLike[str] | BinaryIO) -> np.ndarray:
+def load_digit(
+    path: str | os.PathLike[str] | BinaryIO, *, max_pixels: int | None = None
+) -> np.ndarray:
     """Read an image file and return it as an MNIST input, float32 (784,) in [0, 1].
 
     ``path`` is a file name or an open binary file (``io.BytesIO`` of a PNG
-    sent by the web playground).
+    sent by the web playground). ``max_pixels``: refuse a larger picture
+    from its header, before anything is decoded.
 
     Any size and colour mode; dark-on-light or light-on-dark; turned upright
     by its EXIF orientation; transparency laid over white, or over black when
@@ -55,6 +58,11 @@ def load_digit(path: str | os.PathLike[str] | BinaryIO) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
+                if max_pixels is not None and img.width * img.height > max_pixels:
+                    raise ValueError(
+                        f"{_label(path)}: expected at most {max_pixels} pixels, "
+                        f"got {img.width}x{img.height}"
+                    )
                 img.load()
                 # Phones store the sensor's pixels and the turn in EXIF Orientation.
                 grey = _to_grey(ImageOps.exif_transpose(img))

@@ -107,19 +107,10 @@ def digit_input(png: bytes) -> np.ndarray:
     """The MNIST input (784,) float32 of a drawing sent as image bytes.
 
     Raises ValueError for bytes that are no image, a picture larger than
-    :data:`MAX_PIXELS` or one holding no ink.
+    :data:`MAX_PIXELS` (read from its header, before decoding) or one
+    holding no ink.
     """
-    # Pillow reads only the header here; load_digit decodes after the check.
-    from PIL import Image, UnidentifiedImageError  # the optional "plot"/"web" extra
-
-    try:
-        with Image.open(io.BytesIO(png)) as img:
-            width, height = img.size
-    except UnidentifiedImageError:
-        raise ValueError("image: expected a PNG or JPEG picture, got bytes no image") from None
-    if width * height > MAX_PIXELS:
-        raise ValueError(f"image: expected at most {MAX_PIXELS} pixels, got {width}x{height}")
-    return load_digit(io.BytesIO(png))
+    return load_digit(io.BytesIO(png), max_pixels=MAX_PIXELS)
 
 
 def _hidden_indices(layers: tuple[Any, ...]) -> list[int]:
