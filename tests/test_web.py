@@ -6,7 +6,9 @@ import asyncio
 import io
 import json
 import os
+import signal
 import socket
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -414,3 +416,58 @@ def test_connections_on_our_socket_send_without_nagle():
         return flag
 
     assert asyncio.run(accepted_nodelay()) != 0
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            kids += [int(k) for k in f.read().split()]
+    return kids
+
+
+def _gone(pid: int, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().split(")")[1].split()[0] == "Z":  # a zombie has exited
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_prediction_workers_stop_with_the_server(sig):
+    """Ctrl+C or SIGTERM stops the workers at the graceful shutdown; SIGKILL by the kernel."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nnscratch.cli", "serve", "--port", "0", "--workers", "1"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = proc.stdout.readline().split()[2]
+        status, out = request(
+            url + "api/predict?model=sample", png(SEVEN), headers={"Content-Type": "image/png"}
+        )
+        assert status == 200 and out["digit"] == 7
+        workers = [
+            k
+            for k in _children(proc.pid)
+            if b"spawn_main" in Path(f"/proc/{k}/cmdline").read_bytes()
+        ]
+        assert len(workers) == 1
+        proc.send_signal(sig)
+        proc.wait(30)
+        assert all(_gone(w) for w in workers)
+    finally:
+        proc.kill()
+        proc.wait(30)
+        proc.stdout.close()

@@ -21,6 +21,7 @@ predictions run in worker processes when ``Limits.predict_processes`` > 0
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -260,7 +261,15 @@ def create_app(
         Route("/api/minima/counts", minima_counts),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:  # at the server's graceful shutdown (uvicorn then re-raises Ctrl+C or SIGTERM)
+            await run_in_threadpool(predictor.close)
+
     app = Starlette(
+        lifespan=lifespan,
         routes=routes,
         middleware=[
             Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)),

@@ -19,8 +19,11 @@ the first prediction arrives.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import json
 import multiprocessing
+import os
+import signal
 from collections.abc import Sequence
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from pathlib import Path
@@ -49,7 +52,20 @@ def answer(catalog: ModelCatalog, name: str, data: bytes) -> bytes:
 
 def _start_worker(model_files: Sequence[str]) -> None:
     global _catalog
+    _die_with_parent()
     _catalog = ModelCatalog(model_files)
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel for SIGTERM when the server dies (even by SIGKILL),
+    so no worker outlives it; elsewhere the server's shutdown stops the workers."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the server died before the call above
+        os._exit(0)
 
 
 def _answer_in_worker(name: str, data: bytes) -> bytes:

@@ -47,7 +47,8 @@ def serve(
     sock = bind(host, port)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{sock.getsockname()[1]}/"
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    # lifespan "on": the app stops its prediction workers at shutdown
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     announce(f"nnscratch serve: {url} (Ctrl+C stops)")
     if open_browser:
