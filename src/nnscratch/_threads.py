@@ -56,7 +56,13 @@ _blas_saved: list[int] = []
 def _default() -> int:
     env = os.environ.get("NNSCRATCH_NUM_THREADS", "").strip()
     if env:
-        return check("NNSCRATCH_NUM_THREADS", int(env) if env.isdigit() else env, Integer(1))
+        try:
+            n = int(env)
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise ValueError(f"NNSCRATCH_NUM_THREADS: expected an integer >= 1, got {env!r}")
+        return n
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

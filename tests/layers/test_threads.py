@@ -84,3 +84,18 @@ def test_blas_thread_counts_are_restored(threads):
     x = np.ones((32, 2, 10, 10))
     net.value_and_grad(x, np.zeros_like(net.predict(x)))
     assert [lib.num_threads for lib in _threads._blas()] == before
+
+
+@pytest.mark.parametrize(("value", "expected"), [("3", 3), (" 1 ", 1), ("", None)])
+def test_the_environment_sets_the_default(monkeypatch, threads, value, expected):
+    monkeypatch.setenv("NNSCRATCH_NUM_THREADS", value)
+    monkeypatch.setattr(_threads, "_threads", None)
+    assert _threads.get_num_threads() == (expected or min(_threads._default(), 4))
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_a_bad_environment_value_is_a_clear_error(monkeypatch, threads, value):
+    monkeypatch.setenv("NNSCRATCH_NUM_THREADS", value)
+    monkeypatch.setattr(_threads, "_threads", None)
+    with pytest.raises(ValueError, match="NNSCRATCH_NUM_THREADS: expected an integer >= 1"):
+        _threads.get_num_threads()
