@@ -49,6 +49,8 @@ from nnscratch.numerical import numerical_gradient
 __all__ = ["Network", "Sequential"]
 
 _SHARED = "SharedLayer"
+#: Rows per forward pass when a network with conv or pooling layers predicts (see _inference).
+PREDICT_CHUNK = 1024
 
 
 @runtime_checkable
@@ -275,6 +277,23 @@ class Sequential:
                 x = layer.forward(x, training, slot=slot)
         return x
 
+    def _inference(self, x: np.ndarray) -> np.ndarray:
+        """The last layer's output for ``x`` out of training (its buffer, or a fresh array).
+
+        A network with conv or pooling layers runs :data:`PREDICT_CHUNK` rows
+        at a time: out of training every row is computed alone, so the chunks
+        change the memory (a 5x5 conv's col holds 25 copies of each output
+        pixel: 2 GB for 10,000 MNIST images at once), not the numbers.
+        """
+        if not self._splits or len(x) <= PREDICT_CHUNK:
+            return self._forward(x, False)
+        return np.concatenate(
+            [  # each a copy: the last layer overwrites its buffer at the next chunk
+                self._forward(x[i : i + PREDICT_CHUNK], False).copy()
+                for i in range(0, len(x), PREDICT_CHUNK)
+            ]
+        )
+
     def _batch(self, x: Any) -> tuple[np.ndarray, bool]:
         """``x`` cast and with a batch axis; True when one sample was given.
 
@@ -293,7 +312,7 @@ class Sequential:
         -> (*output,).
         """
         xb, single = self._batch(x)
-        y = self._forward(xb, training)
+        y = self._forward(xb, training) if training else self._inference(xb)
         return y[0].copy() if single else y.copy()
 
     def predict_proba(self, x: Any) -> np.ndarray:
@@ -303,7 +322,7 @@ class Sequential:
         last layer's buffer directly (no intermediate copy of the logits).
         """
         xb, single = self._batch(x)
-        z = self._forward(xb, False)
+        z = self._inference(xb)
         if single:
             z = z[0]
         p = self.head.predict(z)
@@ -312,7 +331,7 @@ class Sequential:
     def loss(self, x: Any, t: Any, training: bool = False) -> float:
         """Mean loss over the batch (``training=True`` applies dropout, batch statistics)."""
         xb, _ = self._batch(x)
-        y = self._forward(xb, training)
+        y = self._forward(xb, True) if training else self._inference(xb)
         return self.head.forward(y, t)
 
     def accuracy(self, x: Any, t: Any) -> float:

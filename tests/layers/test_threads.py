@@ -99,3 +99,31 @@ def test_a_bad_environment_value_is_a_clear_error(monkeypatch, threads, value):
     monkeypatch.setattr(_threads, "_threads", None)
     with pytest.raises(ValueError, match="NNSCRATCH_NUM_THREADS: expected an integer >= 1"):
         _threads.get_num_threads()
+
+
+def test_conv_networks_predict_in_chunks_with_the_same_numbers(monkeypatch):
+    import nnscratch.network as network
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((23, 2, 10, 10))
+    layers = [*_net().layers, nn.Dense(3, 4, dtype="float64")]  # Dense reuses its buffer
+    net = nn.Sequential(layers, loss="mean_squared_error", seed=0, dtype="float64")
+    whole = net.predict(x)
+    proba = net.predict_proba(x)
+    loss = net.loss(x, np.zeros_like(whole))
+    monkeypatch.setattr(network, "PREDICT_CHUNK", 5)  # 5 chunks, the last of 3 rows
+    np.testing.assert_allclose(net.predict(x), whole, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(net.predict_proba(x), proba, rtol=1e-13, atol=1e-15)
+    assert net.loss(x, np.zeros_like(whole)) == pytest.approx(loss, rel=1e-13)
+
+
+def test_training_mode_is_never_chunked(monkeypatch):
+    """Batch statistics need the whole batch: training=True runs it in one pass."""
+    import nnscratch.network as network
+
+    layers = [nn.Conv2D(1, 2, 3), nn.Flatten(), nn.BatchNorm(18)]
+    net = nn.Sequential(layers, seed=0, dtype="float64")
+    x = np.random.default_rng(2).standard_normal((12, 1, 5, 5))
+    whole = net.predict(x, training=True)
+    monkeypatch.setattr(network, "PREDICT_CHUNK", 4)
+    np.testing.assert_allclose(net.predict(x, training=True), whole, rtol=1e-13)
