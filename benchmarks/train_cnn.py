@@ -365,6 +365,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{name:<18}{m['seconds']:>9.1f}{1e3 * m['seconds'] / m['steps']:>9.1f}"
               f"{ratio:>9}{m['accuracy']:>9.4f}{m['images_per_s']:>12,.0f}"
               f"{m['peak_rss_mb']:>12,.0f}")  # fmt: skip
+    if args.repeats > 1:  # every round, in the order run (the noise between rounds is large)
+        for name, rs in results.items():
+            print(f"# {name} seconds by round: " + " ".join(f"{r['seconds']:.1f}" for r in rs))
     print(_environment())
 
 
