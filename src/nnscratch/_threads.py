@@ -38,7 +38,14 @@ from typing import Any, TypeVar
 
 from nnscratch._validate import Integer, check
 
-__all__ = ["batch_parts", "blas_held", "get_num_threads", "run_parts", "set_num_threads"]
+__all__ = [
+    "batch_parts",
+    "blas_held",
+    "get_num_threads",
+    "run_parts",
+    "set_num_threads",
+    "usable_cpus",
+]
 
 T = TypeVar("T")
 
@@ -63,11 +70,15 @@ def _default() -> int:
         if n < 1:
             raise ValueError(f"NNSCRATCH_NUM_THREADS: expected an integer >= 1, got {env!r}")
         return n
+    return min(usable_cpus(), MAX_DEFAULT)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity on Linux, else the CPU count)."""
     try:
-        cpus = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, MAX_DEFAULT))
+        return os.cpu_count() or 1
 
 
 def get_num_threads() -> int:

@@ -183,9 +183,7 @@ def _sum_windows(
     if out is None:
         dx = _channels_last(padded_shape, col.dtype, 0)
     else:
-        if out.shape != tuple(padded_shape) or not out.transpose(0, 2, 3, 1).flags.c_contiguous:
-            raise fail("out", f"a channels-last array of shape {tuple(padded_shape)}", out.shape)
-        dx = out
+        dx = _checked_out(out, padded_shape)
         dx.fill(0)
     if stride >= kh and stride >= kw:
         win = _col_view(windows(dx, kh, kw, stride, writeable=True), order)
@@ -195,6 +193,13 @@ def _sum_windows(
         index = _source_index(tuple(padded_shape), kh, kw, stride, order)
         np.add.at(flat, index, np.ravel(col))
     return dx
+
+
+def _checked_out(out: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``out``, if it is an (N, C, H, W) array of ``shape`` stored channels last."""
+    if out.shape != tuple(shape) or not out.transpose(0, 2, 3, 1).flags.c_contiguous:
+        raise fail("out", f"a channels-last array of shape {tuple(shape)}", out.shape)
+    return out
 
 
 def _crop(x: np.ndarray, pad: int) -> np.ndarray:
@@ -338,9 +343,8 @@ def conv2d_input_grad(
         slabs, (kh, kw, n, oh, ow, c), (sp + sy, sq + sx, sn, stride * sy, stride * sx, sc)
     )
     np.copyto(shifted, sent.reshape(kh, kw, n, oh, ow, c))
-    dx = _channels_last((n, c, hp, wp), dout.dtype) if out is None else out
-    if dx.shape != (n, c, hp, wp) or not dx.transpose(0, 2, 3, 1).flags.c_contiguous:
-        raise fail("out", f"a channels-last array of shape {(n, c, hp, wp)}", dx.shape)
+    shape = (n, c, hp, wp)
+    dx = _channels_last(shape, dout.dtype) if out is None else _checked_out(out, shape)
     np.sum(slabs.reshape(kh * kw, -1), axis=0, out=dx.transpose(0, 2, 3, 1).reshape(-1))
     return _crop(dx, pad)
 

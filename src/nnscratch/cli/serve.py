@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 
+from nnscratch._threads import usable_cpus
 from nnscratch.cli._common import CLIError, add_command, existing_file, parse_number
 
 __all__ = ["register"]
@@ -22,13 +22,6 @@ def _workers(text: str) -> int:
     if not 0 <= value <= 64:
         raise argparse.ArgumentTypeError(f"expected a number of processes in [0, 64], got {value}")
     return value
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -80,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     from nnscratch.web.app import Limits
 
-    workers = _cpus() if args.workers is None else args.workers
+    workers = usable_cpus() if args.workers is None else args.workers
     try:
         serve(
             args.model,

@@ -39,11 +39,6 @@ def _pair(name: str, value: Any, low: int) -> tuple[int, int]:
     return v, v
 
 
-def _channels_last(n: int, c: int, h: int, w: int, dtype: np.dtype) -> np.ndarray:
-    """An uninitialised (N, C, H, W) array stored as (N, H, W, C)."""
-    return np.empty((n, h, w, c), dtype).transpose(0, 3, 1, 2)
-
-
 def _summed(arrays: list[np.ndarray]) -> np.ndarray:
     """The parts' gradients added in part order (so a run repeats exactly)."""
     total = arrays[0]
@@ -215,7 +210,7 @@ class Conv2D(_Windowed):
                 "y": np.empty((n * oh * ow, self.out_channels), self.dtype),
             }
             if p:  # zero border written once; each forward fills the inside
-                c.extra["pad"] = F.pad2d(np.zeros((n, ch, h, w), self.dtype), p)
+                c.extra["pad"] = F._channels_last((n, ch, h + 2 * p, w + 2 * p), self.dtype, 0)
         return c.extra
 
     def forward(self, x, training=False, *, slot=0):
@@ -243,7 +238,7 @@ class Conv2D(_Windowed):
         c = self._cached(slot)
         dout = self._dout(c, dout)
         W, parts, x = self.params["W"], c.extra["parts"], c.x
-        dx = _channels_last(*x.shape, self.dtype) if need_input_grad else None
+        dx = F._channels_last(x.shape, self.dtype) if need_input_grad else None
         slabs = self._slabs(c) if need_input_grad else [None] * len(parts)
 
         def part(i: int) -> tuple[Any, np.ndarray, np.ndarray]:
@@ -336,7 +331,7 @@ class _Pool2D(_Windowed):
         x = c.x = self._image(x, c)
         n, ch, h, w = x.shape
         parts = c.extra["parts"] = batch_parts(n)
-        c.y = _channels_last(n, ch, *self._output_hw(h, w), self.dtype)
+        c.y = F._channels_last((n, ch, *self._output_hw(h, w)), self.dtype)
 
         def part(i: int) -> Any:
             s = slice(*parts[i])
@@ -352,7 +347,7 @@ class _Pool2D(_Windowed):
             return None
         n, ch, h, w = c.x.shape
         p, parts = self.padding, c.extra["parts"]
-        dx = _channels_last(n, ch, h + 2 * p, w + 2 * p, self.dtype)
+        dx = F._channels_last((n, ch, h + 2 * p, w + 2 * p), self.dtype)
 
         def part(i: int) -> None:
             s = slice(*parts[i])

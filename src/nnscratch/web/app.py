@@ -261,6 +261,7 @@ def create_app(
         Route("/api/minima/counts", minima_counts),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:

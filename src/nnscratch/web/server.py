@@ -55,6 +55,5 @@ def serve(
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
     try:
         server.run(sockets=[sock])
-    finally:
-        app.state.predictor.close()
+    finally:  # the app's lifespan shutdown has stopped the prediction workers
         sock.close()
